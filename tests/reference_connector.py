@@ -66,8 +66,13 @@ class ReferenceBackend:
         for rate in ("0", "7.5", "20"):
             self.insert("tax_rates", TaxRate(name=f"VAT {rate}%", effective_tax_rate=Decimal(rate)))
         customer = next(iter(self.tables["contacts"]))
+        supplier = list(self.tables["contacts"])[-1]
         for i in range(7):
             self.insert("invoices", Invoice.model_validate({"number": f"INV-{i}", "customer": {"id": customer}}))
+        for i in range(4):
+            self.insert("bills", Bill.model_validate({"bill_number": f"BILL-{i}", "supplier": {"id": supplier}}))
+        for i in range(4):
+            self.insert("expenses", Expense.model_validate({"number": f"EXP-{i}", "total_amount": f"{i}9.95"}))
         return self
 
     def insert(self, table: str, record: BaseModel) -> BaseModel:

@@ -204,7 +204,7 @@ class AsyncResource(Generic[ModelT]):
             return model
         if model.is_customer or model.is_supplier:
             return model
-        return model.model_copy(update={role: True})  # type: ignore[return-value]
+        return model.model_copy(update={role: True})
 
 
 def _updated_at(record: BaseModel) -> datetime | None:
