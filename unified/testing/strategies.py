@@ -26,9 +26,10 @@ strategies::
         ...
 
 Reference rules: a reference a document needs (the customer of an invoice, the supplier of a bill) gets a
-random id when no strategy is given; optional references (tax rates on lines, ledger accounts, the account
-an expense is paid from, currencies, custom fields) are left out unless a strategy is given, since a made-up
-id could not exist in any backend. `custom_fields` takes a strategy of lists of `CustomField`, or of dicts
+random id when no strategy is given. Optional references (ledger accounts, the account an expense is paid
+from, an expense's supplier, currencies, custom fields) are left out when no strategy is given, since a
+made-up id could not exist in any backend, and always set when one is. Lines carry a tax rate drawn from
+`tax_rates` or none (so taxed and untaxed lines mix); without `tax_rates` no line is taxed. `custom_fields` takes a strategy of lists of `CustomField`, or of dicts
 `{name: value}` (e.g. `st.fixed_dictionaries({"cf_region": st.sampled_from(["North", "South"])})`).
 All lines of one document are generated under the document's single `tax_inclusive` flag.
 """
@@ -282,7 +283,8 @@ def _custom_field_list(strategy: CustomFieldsArg) -> SearchStrategy[list[CustomF
     return strategy.map(as_list)
 
 
-def _optional(entries: Mapping[str, SearchStrategy[Any] | None]) -> dict[str, SearchStrategy[Any]]:
+def _given(entries: Mapping[str, SearchStrategy[Any] | None]) -> dict[str, SearchStrategy[Any]]:
+    """The entries whose strategy was given (None: the field is left out)."""
     return {name: strategy for name, strategy in entries.items() if strategy is not None}
 
 
@@ -298,26 +300,25 @@ def contacts(
     if role not in (None, "customer", "supplier"):
         raise ValueError(f"role must be None, 'customer' or 'supplier', not {role!r}")
     roles = st.just(role) if role is not None else st.sampled_from(["customer", "supplier"])
-    optional = _optional(
-        {
-            "company_name": _text(1, 100),
-            "first_name": _text(1, 40),
-            "last_name": _text(1, 40),
-            "emails": st.lists(emails(), min_size=1, max_size=2),
-            "phone_numbers": st.lists(phone_numbers(), min_size=1, max_size=2),
-            "addresses": st.lists(addresses(), min_size=1, max_size=2, unique_by=lambda a: a.type),
-            "websites": st.lists(_websites(), min_size=1, max_size=1),
-            "notes": _text(1, 200),
-            "custom_fields": _custom_field_list(custom_fields),
-            "currency": currencies,
-        }
+    required = {"role": roles, "display_name": _text(1, 200)} | _given(
+        {"custom_fields": _custom_field_list(custom_fields), "currency": currencies}
     )
+    optional = {
+        "company_name": _text(1, 100),
+        "first_name": _text(1, 40),
+        "last_name": _text(1, 40),
+        "emails": st.lists(emails(), min_size=1, max_size=2),
+        "phone_numbers": st.lists(phone_numbers(), min_size=1, max_size=2),
+        "addresses": st.lists(addresses(), min_size=1, max_size=2, unique_by=lambda a: a.type),
+        "websites": st.lists(_websites(), min_size=1, max_size=1),
+        "notes": _text(1, 200),
+    }
 
     def with_role(fields: dict[str, Any]) -> Contact:
         chosen = fields.pop("role")
         return Contact(is_customer=chosen == "customer", is_supplier=chosen == "supplier", **fields)
 
-    return st.fixed_dictionaries({"role": roles, "display_name": _text(1, 200)}, optional=optional).map(with_role)
+    return st.fixed_dictionaries(required, optional=optional).map(with_role)
 
 
 def tax_rates() -> SearchStrategy[TaxRate]:
@@ -354,8 +355,8 @@ def bill_line_items(
     ledger_accounts: SearchStrategy[LinkedLedgerAccount] | None = None,
 ) -> SearchStrategy[BillLineItem]:
     """Bill lines: quantity and unit price, a description, a tax rate and expense account when given."""
-    optional = _line_fields(tax_rates) | _optional({"ledger_account": ledger_accounts})
-    return _build(BillLineItem, {"quantity": _quantities(), "unit_price": _money()}, optional)
+    required = {"quantity": _quantities(), "unit_price": _money()} | _given({"ledger_account": ledger_accounts})
+    return _build(BillLineItem, required, _line_fields(tax_rates))
 
 
 def expense_line_items(
@@ -363,8 +364,8 @@ def expense_line_items(
     ledger_accounts: SearchStrategy[LinkedLedgerAccount] | None = None,
 ) -> SearchStrategy[ExpenseLineItem]:
     """Expense lines: an amount (Apideck requires it), a description, a tax rate and account when given."""
-    optional = _line_fields(tax_rates) | _optional({"account": ledger_accounts})
-    return _build(ExpenseLineItem, {"total_amount": _money()}, optional)
+    required = {"total_amount": _money()} | _given({"account": ledger_accounts})
+    return _build(ExpenseLineItem, required, _line_fields(tax_rates))
 
 
 def _dated(fields: dict[str, Any], start: str, due: str) -> dict[str, Any]:
@@ -392,15 +393,8 @@ def invoices(
         "_due_in_days": st.integers(min_value=0, max_value=90),
         "tax_inclusive": _inclusive(tax_inclusive),
         "line_items": st.lists(invoice_line_items(tax_rates), min_size=1, max_size=5),
-    }
-    optional = _optional(
-        {
-            "reference": _text(1, 50),
-            "customer_memo": _text(1, 200),
-            "custom_fields": _custom_field_list(custom_fields),
-            "currency": currencies,
-        }
-    )
+    } | _given({"custom_fields": _custom_field_list(custom_fields), "currency": currencies})
+    optional = {"reference": _text(1, 50), "customer_memo": _text(1, 200)}
     return st.fixed_dictionaries(required, optional=optional).map(
         lambda fields: Invoice(**_dated(fields, "invoice_date", "due_date"))
     )
@@ -422,15 +416,8 @@ def bills(
         "_due_in_days": st.integers(min_value=0, max_value=90),
         "tax_inclusive": _inclusive(tax_inclusive),
         "line_items": st.lists(bill_line_items(tax_rates, ledger_accounts), min_size=1, max_size=5),
-    }
-    optional = _optional(
-        {
-            "reference": _text(1, 50),
-            "notes": _text(1, 200),
-            "custom_fields": _custom_field_list(custom_fields),
-            "currency": currencies,
-        }
-    )
+    } | _given({"custom_fields": _custom_field_list(custom_fields), "currency": currencies})
+    optional = {"reference": _text(1, 50), "notes": _text(1, 200)}
     return st.fixed_dictionaries(required, optional=optional).map(
         lambda fields: Bill(**_dated(fields, "bill_date", "due_date"))
     )
@@ -450,17 +437,15 @@ def expenses(
         "transaction_date": _aware_datetimes(),
         "tax_inclusive": _inclusive(tax_inclusive),
         "line_items": st.lists(expense_line_items(tax_rates, ledger_accounts), min_size=1, max_size=3),
-    }
-    optional = _optional(
+    } | _given(
         {
             "supplier": supplier_ids.map(lambda id_: LinkedSupplier(id=id_)) if supplier_ids is not None else None,
             "account": accounts,
-            "reference": _text(1, 50),
-            "memo": _text(1, 200),
             "custom_fields": _custom_field_list(custom_fields),
             "currency": currencies,
         }
     )
+    optional = {"reference": _text(1, 50), "memo": _text(1, 200)}
     return _build(Expense, required, optional)
 
 
