@@ -1,0 +1,33 @@
+"""The sync engine: copy a connection's records into a local store, incrementally, and emit change events.
+
+>>> from unified.sync import SyncEngine, SQLiteStore
+>>> store = SQLiteStore("unified.db")
+>>> engine = SyncEngine(connector, store, connection="default")
+>>> engine.subscribe(lambda event: print(event.type, event.entity_id))   # unified.events.Event
+>>> report = engine.run_sync()                       # or: await engine.run(resources=["invoices"], full=True)
+>>> report.per_resource["invoices"].created, report.list_calls, report.detail_calls
+>>> store.get("invoices", "4600000000000001")        # an Invoice model
+>>> for customer in store.iter("customers"): ...     # customers and suppliers are views of contacts
+>>> store.count("invoices", status="paid", customer_id="46...")
+
+``progress(resource, done, total_or_None, phase)`` is called after every page (phase ``"listing"``), every batch
+of the deletion scan (``"deletions"``) and at the end of each resource (``"done"``).
+"""
+
+from unified.sync._report import ResourceReport, SyncReport
+from unified.sync.engine import ProgressCallback, SyncEngine, content_hash
+from unified.sync.sqlite import SQLiteStore
+from unified.sync.store import SYNC_RESOURCES, RecordState, Store, StoredRecord
+
+__all__ = [
+    "SYNC_RESOURCES",
+    "ProgressCallback",
+    "RecordState",
+    "ResourceReport",
+    "SQLiteStore",
+    "Store",
+    "StoredRecord",
+    "SyncEngine",
+    "SyncReport",
+    "content_hash",
+]
