@@ -1,0 +1,1129 @@
+"""Zoho Books payloads <-> unified models, through one cattrs Converter over the attrs wire models.
+
+Zoho JSON -> wire (``structure``) is tolerant, because Zoho writes it: ``""`` and ``" "`` become ``None``, ids
+sent as JSON numbers become strings, numbers become ``Decimal`` (floats through their shortest repr), Zoho's
+``2013-11-18T02:02:51-0800`` becomes an aware datetime, and a value of the wrong shape becomes ``None`` rather
+than failing the page; unknown fields are ignored here and kept on ``raw`` when asked. Wire -> JSON
+(``unstructure``) omits every ``None``, so a write sends only what the unified record sets; ``Decimal`` goes out
+as a JSON number when a float carries it exactly, else as a numeric string.
+
+The rules of the mapping:
+
+- Contacts. ``contact_type`` customer|vendor <-> ``is_customer``/``is_supplier`` (one contact cannot be both);
+  ``contact_name`` <-> ``display_name`` (at most 200 characters); ``company_name`` is the company, not the
+  contact's name; ``contact_number`` <-> ``display_id``; ``customer_sub_type`` <-> ``individual`` (customers
+  only). The person fields live on Zoho's primary contact person: ``first_name``, ``last_name``, ``title``
+  (its designation), the first of ``emails`` (its email; Zoho keeps no email type, read back as ``primary``)
+  and ``phone_numbers`` (the first number typed ``mobile`` is its mobile, read back typed ``mobile``; the first
+  other number is its phone, read back typed ``work``). Further emails and numbers are not written. List rows
+  carry the same person fields at the top level. Addresses: the one typed ``shipping`` is Zoho's
+  ``shipping_address``, the first other one its ``billing_address`` (read back typed ``billing``); line1/line2
+  are address/street2, postal_code is zip, contact_name is attention, phone_number is phone. The first of
+  ``websites`` is Zoho's ``website``. ``currency`` is written through the organization's currency id.
+- Documents. ``invoice_number``/``bill_number`` <-> ``number``/``bill_number``; ``date`` <-> ``invoice_date``/
+  ``bill_date``; ``reference_number`` <-> ``reference``; invoice ``notes`` <-> ``customer_memo``;
+  ``payment_terms_label`` -> ``terms``; ``exchange_rate`` <-> ``currency_rate``; ``is_inclusive_tax`` <->
+  ``tax_inclusive`` (one flag for the document: the unified line has no flag of its own); ``tax_total`` ->
+  ``total_tax``. Statuses become unified ones (invoices: sent/viewed/overdue/unpaid -> unpaid; bills:
+  open/overdue -> authorised; pending_approval -> submitted); any other status passes through.
+- Lines. ``rate`` <-> ``unit_price``, ``unit`` <-> ``unit_of_measure``, ``item_order`` <-> ``line_number``,
+  ``item_total`` -> ``total_amount``, ``item_id``/``name`` <-> ``item``, ``account_id`` <-> ``ledger_account``
+  (bills: the expense account; invoices: the income account); per line ``tax_id``/``tax_name``/
+  ``tax_percentage`` <-> ``tax_rate {id, name, rate}``; the line's tax amount is the sum of
+  ``line_item_taxes``. A line discount of ``"10%"`` is ``discount_percentage``, an amount is
+  ``discount_amount``.
+- Expenses. ``date`` <-> ``transaction_date`` (written as the date in the datetime's own zone, read back at
+  midnight UTC); ``paid_through_account_id`` <-> ``account`` (the account paid from); ``vendor_id`` <->
+  ``supplier``; ``description`` <-> ``memo``; lines are always written itemised (``account_id``, ``amount``
+  <- ``total_amount``, ``description``, ``tax_id``); a one-line expense Zoho shows without ``line_items`` is
+  read as one line. Every expense Zoho records is ``posted``.
+- Tax rates: ``/settings/taxes`` ``tax_name`` <-> ``name``, ``tax_percentage`` <-> ``effective_tax_rate`` (and
+  ``total_tax_rate``), ``tax_type`` -> ``type``, ``country_code`` -> ``country``.
+- Custom fields, everywhere: see ``_customfields``. Ids are strings; Zoho's ``""`` is ``None``; on an update a
+  text field the record sets to ``None`` is sent as ``""`` to clear it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from pydantic import BaseModel, ValidationError
+
+from connectors.zoho_books import _wire as w
+from connectors.zoho_books._customfields import custom_fields_from_zoho
+from schemas import (
+    Address,
+    Bill,
+    BillLineItem,
+    Contact,
+    Expense,
+    ExpenseLineItem,
+    Invoice,
+    InvoiceLineItem,
+    LinkedTaxRate,
+    PassThrough,
+    TaxRate,
+)
+from unified.errors import ConnectorExecutionError, RequestValidationError
+
+__all__ = [
+    "CONTACT_NAME_LIMIT",
+    "CONVERTER",
+    "PERSON_FIELDS",
+    "READERS",
+    "RENAMES",
+    "WriteContext",
+    "bill_from_zoho",
+    "bill_to_zoho",
+    "contact_from_zoho",
+    "contact_to_zoho",
+    "decimal_out",
+    "expense_from_zoho",
+    "expense_to_zoho",
+    "format_timestamp",
+    "invoice_from_zoho",
+    "invoice_to_zoho",
+    "parse_decimal",
+    "parse_timestamp",
+    "structure",
+    "tax_rate_from_zoho",
+    "tax_rate_to_zoho",
+    "unstructure",
+    "validate_write",
+]
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+CONTACT_NAME_LIMIT = 200
+#: unified Contact fields that live on Zoho's primary contact person
+PERSON_FIELDS = frozenset({"first_name", "last_name", "title", "emails", "phone_numbers"})
+SERVICE_IDS = frozenset({"zoho-books", "zoho_books", "zohobooks"})
+
+# -- the converter: Zoho JSON <-> wire models ----------------------------------------------------------------
+
+#: attribute -> Zoho key, where the two differ
+RENAMES: dict[type[Any], dict[str, str]] = {
+    w.ZohoAddress: {"zip_code": "zip"},
+}
+
+# Other spellings Zoho uses for the same key in some modules (bills' custom fields say custom_field_id).
+_ALIASES: dict[type[Any], dict[str, tuple[str, ...]]] = {
+    w.ZohoCustomField: {"customfield_id": ("field_id", "custom_field_id")},
+}
+
+_TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})$")
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _parse_text(value: object, _: object = None) -> str | None:
+    if _blank(value) or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return None
+
+
+def parse_decimal(value: object, _: object = None) -> Decimal | None:
+    """A finite Decimal from a JSON number or numeric string; anything else is None."""
+    if _blank(value) or isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, Decimal):
+            number = value
+        elif isinstance(value, int):
+            number = Decimal(value)
+        elif isinstance(value, float):
+            number = Decimal(repr(value))
+        elif isinstance(value, str):
+            number = Decimal(value.strip().replace(",", ""))
+        else:
+            return None
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _parse_int(value: object, _: object = None) -> int | None:
+    number = parse_decimal(value)
+    if number is None or number != number.to_integral_value() or abs(number) > 10**18:
+        return None
+    return int(number)
+
+
+def _parse_bool(value: object, _: object = None) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def parse_timestamp(value: object, _: object = None) -> dt.datetime | None:
+    """Zoho's ``YYYY-MM-DDTHH:MM:SS+hhmm`` (also with a colon in the offset, or Z) as an aware datetime."""
+    if not isinstance(value, str):
+        return None
+    match = _TIMESTAMP.match(value.strip())
+    if match is None:
+        return None
+    day, time, zone = match.groups()
+    if zone != "Z" and ":" not in zone:
+        zone = f"{zone[:3]}:{zone[3:]}"
+    try:
+        return dt.datetime.fromisoformat(f"{day}T{time}{'+00:00' if zone == 'Z' else zone}")
+    except ValueError:
+        return None
+
+
+def _parse_date(value: object, _: object = None) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """An aware datetime as Zoho writes it: ``2024-01-31T09:30:00+0530``."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def decimal_out(value: Decimal) -> int | float | str:
+    """A Decimal as a JSON value that keeps it exactly."""
+    if value == value.to_integral_value() and abs(value) < 10**15:
+        return int(value)
+    as_float = float(value)
+    if Decimal(repr(as_float)) == value:
+        return as_float
+    return str(value)
+
+
+def _is_list(type_: Any) -> bool:
+    return typing.get_origin(type_) is list
+
+
+def _list_hook(converter: cattrs.Converter) -> Callable[[Any], Callable[[object, Any], list[Any] | None]]:
+    def factory(type_: Any) -> Callable[[object, Any], list[Any] | None]:
+        (item_type,) = typing.get_args(type_) or (object,)
+        is_model = attrs.has(item_type)
+
+        def hook(value: object, _: Any) -> list[Any] | None:
+            if not isinstance(value, list):
+                return None
+            items = [v for v in value if isinstance(v, Mapping)] if is_model else value
+            return [converter.structure(item, item_type) for item in items]
+
+        return hook
+
+    return factory
+
+
+def _renames(cls: type[Any]) -> dict[str, Any]:
+    return {name: override(rename=key) for name, key in RENAMES.get(cls, {}).items()}
+
+
+def _model_hook(converter: cattrs.Converter) -> Callable[[type[Any]], Callable[[object, Any], Any]]:
+    def factory(cls: type[Any]) -> Callable[[object, Any], Any]:
+        inner = make_dict_structure_fn(cls, converter, **_renames(cls))
+        aliases = _ALIASES.get(cls, {})
+
+        def hook(value: object, _: Any) -> Any:
+            if not isinstance(value, Mapping):
+                return None
+            if aliases:
+                value = dict(value)
+                for key, others in aliases.items():
+                    if _blank(value.get(key)):
+                        value[key] = next((value[o] for o in others if not _blank(value.get(o))), None)
+            return inner(value, cls)
+
+        return hook
+
+    return factory
+
+
+def _model_unstructure(converter: cattrs.Converter) -> Callable[[type[Any]], Callable[[Any], dict[str, Any]]]:
+    def factory(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+        return make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True, **_renames(cls))
+
+    return factory
+
+
+def _build_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=False)
+    converter.register_structure_hook(str, _parse_text)
+    converter.register_structure_hook(Decimal, parse_decimal)
+    converter.register_structure_hook(int, _parse_int)
+    converter.register_structure_hook(bool, _parse_bool)
+    converter.register_structure_hook(dt.datetime, parse_timestamp)
+    converter.register_structure_hook(dt.date, _parse_date)
+    # `object` fields (custom field values, discounts) pass through as Zoho sent them
+    converter.register_structure_hook_func(lambda type_: type_ is object, lambda value, _: value)
+    converter.register_structure_hook_factory(_is_list, _list_hook(converter))
+    converter.register_structure_hook_factory(attrs.has, _model_hook(converter))
+    converter.register_unstructure_hook(Decimal, decimal_out)
+    converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
+    converter.register_unstructure_hook(dt.datetime, format_timestamp)
+    converter.register_unstructure_hook_factory(attrs.has, _model_unstructure(converter))
+    return converter
+
+
+CONVERTER = _build_converter()
+
+
+def structure(payload: object, cls: type[T]) -> T:
+    """A wire model from a Zoho payload; a payload that is not an object is a provider error."""
+    if not isinstance(payload, Mapping):
+        raise ConnectorExecutionError(
+            f"Zoho Books sent {type(payload).__name__} where a {cls.__name__} object was expected."
+        )
+    try:
+        return CONVERTER.structure(payload, cls)
+    except Exception as exc:  # the hooks are tolerant; anything left is a bug worth naming
+        detail = cattrs.transform_error(exc) if isinstance(exc, cattrs.BaseValidationError) else [str(exc)]
+        raise ConnectorExecutionError(
+            f"Could not read a Zoho Books {cls.__name__}: {'; '.join(detail)}", detail={"errors": detail}
+        ) from None
+
+
+def unstructure(model: object) -> dict[str, Any]:
+    """A wire model as the JSON body Zoho takes, without the fields left as None."""
+    body = CONVERTER.unstructure(model)
+    if not isinstance(body, dict):
+        raise TypeError(f"{type(model).__name__} is not a wire model")
+    return body
+
+
+# -- reads: wire -> unified ----------------------------------------------------------------------------------
+
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+
+INVOICE_STATUSES: dict[str, str] = {
+    "draft": "draft",
+    "pending_approval": "submitted",
+    "approved": "authorised",
+    "sent": "unpaid",
+    "viewed": "unpaid",
+    "overdue": "unpaid",
+    "unpaid": "unpaid",
+    "partially_paid": "partially_paid",
+    "paid": "paid",
+    "void": "void",
+}
+BILL_STATUSES: dict[str, str] = {
+    "draft": "draft",
+    "pending_approval": "submitted",
+    "approved": "authorised",
+    "open": "authorised",
+    "overdue": "authorised",
+    "partially_paid": "partially_paid",
+    "paid": "paid",
+    "void": "void",
+}
+
+
+def _currency(code: str | None) -> str | None:
+    return code.upper() if code is not None and _CURRENCY.match(code) else None
+
+
+def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop None (and empty nested objects), so a read model's ``model_fields_set`` is what Zoho had."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            value = _clean(value)
+            if not value:
+                continue
+        elif isinstance(value, list):
+            value = [_clean(v) if isinstance(v, Mapping) else v for v in value]
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _model(cls: type[M], data: Mapping[str, Any], payload: Mapping[str, Any], raw: bool) -> M:
+    fields = _clean(data)
+    if raw:
+        fields["raw"] = dict(payload)
+    try:
+        return cls.model_validate(fields)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise ConnectorExecutionError(
+            f"Zoho Books sent a {cls.__name__} this library cannot represent: {'; '.join(problems)}",
+            detail={"errors": problems},
+        ) from None
+
+
+def _midnight(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(), dt.UTC) if day is not None else None
+
+
+def _address_from_zoho(address: w.ZohoAddress | None, kind: str) -> dict[str, Any] | None:
+    if address is None:
+        return None
+    content = {
+        "line1": address.address,
+        "line2": address.street2,
+        "city": address.city,
+        "state": address.state,
+        "postal_code": address.zip_code,
+        "country": address.country,
+        "county": address.county,
+        "contact_name": address.attention,
+        "phone_number": address.phone,
+        "fax": address.fax,
+    }
+    if all(value is None for value in content.values()):
+        return None
+    return {"id": address.address_id, "type": kind, **content}
+
+
+def _tax_rate_from_zoho(tax_id: str | None, name: str | None, rate: Decimal | None) -> dict[str, Any] | None:
+    if tax_id is None and rate is None:
+        return None
+    return {"id": tax_id, "name": name, "rate": rate}
+
+
+def _line_tax_amount(taxes: Sequence[w.ZohoLineTax] | None) -> Decimal | None:
+    amounts = [t.tax_amount for t in taxes or () if t.tax_amount is not None]
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
+def _discount(value: object) -> tuple[Decimal | None, Decimal | None]:
+    """(percentage, amount) from Zoho's discount, a number or a string like ``"10%"``; zero is no discount."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        percent = parse_decimal(value.strip()[:-1])
+        return (percent if percent else None), None
+    amount = parse_decimal(value)
+    return None, (amount if amount else None)
+
+
+def _primary_person(contact: w.ZohoContact) -> w.ZohoContactPerson:
+    persons = contact.contact_persons or []
+    primary = next((p for p in persons if p.is_primary_contact), persons[0] if persons else None)
+    if primary is not None:
+        return primary
+    # list rows carry the primary person's details at the top level
+    return w.ZohoContactPerson(
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        email=contact.email,
+        phone=contact.phone,
+        mobile=contact.mobile,
+    )
+
+
+def contact_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Contact:
+    z = structure(payload, w.ZohoContact)
+    person = _primary_person(z)
+    phones = [{"number": person.phone, "type": "work"}] if person.phone else []
+    if person.mobile:
+        phones.append({"number": person.mobile, "type": "mobile"})
+    addresses = [
+        a
+        for a in (
+            _address_from_zoho(z.billing_address, "billing"),
+            _address_from_zoho(z.shipping_address, "shipping"),
+        )
+        if a is not None
+    ]
+    sub_type = z.customer_sub_type
+    data = {
+        "id": z.contact_id,
+        "is_customer": z.contact_type == "customer",
+        "is_supplier": z.contact_type == "vendor",
+        "display_id": z.contact_number,
+        "display_name": z.contact_name,
+        "company_name": z.company_name,
+        "title": person.designation,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "individual": None if sub_type not in ("individual", "business") else sub_type == "individual",
+        "addresses": addresses or None,
+        "phone_numbers": phones or None,
+        "emails": [{"email": person.email, "type": "primary"}] if person.email else None,
+        "websites": [{"url": z.website}] if z.website else None,
+        "notes": z.notes,
+        "tax_rate": _tax_rate_from_zoho(z.tax_id, z.tax_name, z.tax_percentage),
+        "tax_number": z.vat_reg_no or z.gst_no or z.tax_reg_no,
+        "taxable": z.is_taxable,
+        "currency": _currency(z.currency_code),
+        "status": z.status,
+        "terms": z.payment_terms_label,
+        "custom_fields": custom_fields_from_zoho(z.custom_fields),
+        "created_at": z.created_time,
+        "updated_at": z.last_modified_time,
+    }
+    return _model(Contact, data, payload, raw)
+
+
+def _invoice_line(line: w.ZohoInvoiceLine) -> dict[str, Any]:
+    percent, amount = _discount(line.discount)
+    return {
+        "id": line.line_item_id,
+        "line_number": line.item_order,
+        "description": line.description,
+        "item": {"id": line.item_id, "name": line.name},
+        "quantity": line.quantity,
+        "unit_price": line.rate,
+        "unit_of_measure": line.unit,
+        "discount_percentage": percent,
+        "discount_amount": amount if amount is not None else (line.discount_amount or None),
+        "tax_rate": _tax_rate_from_zoho(line.tax_id, line.tax_name, line.tax_percentage),
+        "tax_amount": _line_tax_amount(line.line_item_taxes),
+        "total_amount": line.item_total,
+        "ledger_account": {"id": line.account_id, "name": line.account_name},
+        "location_id": line.location_id,
+    }
+
+
+def invoice_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Invoice:
+    z = structure(payload, w.ZohoInvoice)
+    percent, amount = _discount(z.discount) if z.discount_type == "entity_level" else (None, None)
+    data = {
+        "id": z.invoice_id,
+        "number": z.invoice_number,
+        "customer": {"id": z.customer_id, "display_name": z.customer_name},
+        "invoice_date": z.date,
+        "due_date": z.due_date,
+        "status": INVOICE_STATUSES.get(z.status, z.status) if z.status else None,
+        "reference": z.reference_number,
+        "terms": z.payment_terms_label,
+        "currency": _currency(z.currency_code),
+        "currency_rate": z.exchange_rate,
+        "tax_inclusive": z.is_inclusive_tax,
+        "discount_percentage": percent,
+        "discount_amount": amount,
+        "sub_total": z.sub_total,
+        "total_tax": z.tax_total,
+        "total": z.total,
+        "balance": z.balance,
+        "customer_memo": z.notes,
+        "invoice_sent": z.is_emailed,
+        "template_id": z.template_id,
+        "location_id": z.location_id,
+        "line_items": [_invoice_line(line) for line in z.line_items] if z.line_items is not None else None,
+        "billing_address": _address_from_zoho(z.billing_address, "billing"),
+        "shipping_address": _address_from_zoho(z.shipping_address, "shipping"),
+        "custom_fields": custom_fields_from_zoho(z.custom_fields),
+        "created_at": z.created_time,
+        "updated_at": z.last_modified_time,
+    }
+    return _model(Invoice, data, payload, raw)
+
+
+def _bill_line(line: w.ZohoBillLine) -> dict[str, Any]:
+    return {
+        "id": line.line_item_id,
+        "line_number": line.item_order,
+        "description": line.description,
+        "item": {"id": line.item_id, "name": line.name},
+        "quantity": line.quantity,
+        "unit_price": line.rate,
+        "unit_of_measure": line.unit,
+        "tax_rate": _tax_rate_from_zoho(line.tax_id, line.tax_name, line.tax_percentage),
+        "tax_amount": _line_tax_amount(line.line_item_taxes),
+        "total_amount": line.item_total,
+        "ledger_account": {"id": line.account_id, "name": line.account_name},
+        "customer": {"id": line.customer_id, "display_name": line.customer_name},
+        "location_id": line.location_id,
+    }
+
+
+def bill_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Bill:
+    z = structure(payload, w.ZohoBill)
+    data = {
+        "id": z.bill_id,
+        "bill_number": z.bill_number,
+        "supplier": {"id": z.vendor_id, "display_name": z.vendor_name},
+        "bill_date": z.date,
+        "due_date": z.due_date,
+        "status": BILL_STATUSES.get(z.status, z.status) if z.status else None,
+        "reference": z.reference_number,
+        "terms": z.payment_terms_label,
+        "currency": _currency(z.currency_code),
+        "currency_rate": z.exchange_rate,
+        "tax_inclusive": z.is_inclusive_tax,
+        "sub_total": z.sub_total,
+        "total_tax": z.tax_total,
+        "total": z.total,
+        "balance": z.balance,
+        "notes": z.notes,
+        "location_id": z.location_id,
+        "line_items": [_bill_line(line) for line in z.line_items] if z.line_items is not None else None,
+        "custom_fields": custom_fields_from_zoho(z.custom_fields),
+        "created_at": z.created_time,
+        "updated_at": z.last_modified_time,
+    }
+    return _model(Bill, data, payload, raw)
+
+
+def _expense_lines(z: w.ZohoExpense) -> list[w.ZohoExpenseLine] | None:
+    if z.line_items:
+        return z.line_items
+    if z.line_item is not None:
+        return [z.line_item]
+    if z.account_id is None and z.amount is None:
+        return None  # a list row: lines need the detail
+    return [
+        w.ZohoExpenseLine(
+            account_id=z.account_id,
+            account_name=z.account_name,
+            amount=z.amount,
+            tax_id=z.tax_id,
+            tax_name=z.tax_name,
+            tax_percentage=z.tax_percentage,
+            tax_amount=z.tax_amount,
+        )
+    ]
+
+
+def _expense_line(line: w.ZohoExpenseLine) -> dict[str, Any]:
+    return {
+        "id": line.line_item_id,
+        "line_number": line.item_order,
+        "account": {"id": line.account_id, "name": line.account_name},
+        "description": line.description,
+        "total_amount": line.amount,
+        "tax_rate": _tax_rate_from_zoho(line.tax_id, line.tax_name, line.tax_percentage),
+        "tax_amount": line.tax_amount,
+        "location_id": line.location_id,
+    }
+
+
+def expense_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Expense:
+    z = structure(payload, w.ZohoExpense)
+    lines = _expense_lines(z)
+    data = {
+        "id": z.expense_id,
+        "transaction_date": _midnight(z.date),
+        "account": {"id": z.paid_through_account_id, "name": z.paid_through_account_name},
+        "supplier": {"id": z.vendor_id, "display_name": z.vendor_name},
+        "reference": z.reference_number,
+        "memo": z.description,
+        "currency": _currency(z.currency_code),
+        "currency_rate": z.exchange_rate,
+        "tax_inclusive": z.is_inclusive_tax,
+        "sub_total": z.sub_total,
+        "total_tax": z.tax_amount,
+        "total_amount": z.total,
+        "status": "posted" if z.expense_id else None,
+        "line_items": [_expense_line(line) for line in lines] if lines is not None else None,
+        "custom_fields": custom_fields_from_zoho(z.custom_fields),
+        "created_at": z.created_time,
+        "updated_at": z.last_modified_time,
+    }
+    return _model(Expense, data, payload, raw)
+
+
+def tax_rate_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> TaxRate:
+    z = structure(payload, w.ZohoTax)
+    inactive = z.is_inactive or z.status == "inactive"
+    data = {
+        "id": z.tax_id,
+        "name": z.tax_name,
+        "effective_tax_rate": z.tax_percentage,
+        "total_tax_rate": z.tax_percentage,
+        "type": z.tax_type,
+        "country": z.country_code,
+        "tax_payable_account_id": z.tax_account_id,
+        "tax_remitted_account_id": z.purchase_tax_account_id,
+        "status": "inactive" if inactive else ("active" if z.tax_id else None),
+        "updated_at": z.last_modified_time,
+        "created_at": z.created_time,
+    }
+    return _model(TaxRate, data, payload, raw)
+
+
+READERS: dict[str, Callable[..., BaseModel]] = {
+    "contacts": contact_from_zoho,
+    "customers": contact_from_zoho,
+    "suppliers": contact_from_zoho,
+    "invoices": invoice_from_zoho,
+    "bills": bill_from_zoho,
+    "expenses": expense_from_zoho,
+    "tax_rates": tax_rate_from_zoho,
+}
+
+
+# -- checks before any call ----------------------------------------------------------------------------------
+
+
+def _refuse(message: str, field: str) -> RequestValidationError:
+    return RequestValidationError(message, field=field)
+
+
+def validate_write(resource: str, record: BaseModel, fields: AbstractSet[str], *, create: bool) -> None:
+    """Refuse what Zoho would refuse, before any request: names, roles, required references and lines."""
+    if isinstance(record, Contact):
+        _validate_contact(record, fields, create=create)
+    elif isinstance(record, Invoice):
+        if create and (record.customer is None or not record.customer.id):
+            raise _refuse(
+                "An invoice needs its customer: set customer.id to the id of a customer contact "
+                "(list them with client.customers.list()).",
+                "customer.id",
+            )
+        _validate_discounts(record.discount_percentage, record.discount_amount, "")
+        _validate_lines(record.line_items, fields, create=create, needs_account=False)
+    elif isinstance(record, Bill):
+        if create and (record.supplier is None or not record.supplier.id):
+            raise _refuse("A bill needs its supplier: set supplier.id to the id of a supplier contact.", "supplier.id")
+        if create and not record.bill_number:
+            raise _refuse("Zoho Books needs a bill_number on every bill (the supplier's number).", "bill_number")
+        _validate_lines(record.line_items, fields, create=create, needs_account=True)
+    elif isinstance(record, Expense):
+        _validate_expense(record, fields, create=create)
+    elif isinstance(record, TaxRate):
+        if create and not record.name:
+            raise _refuse("A tax rate needs a name.", "name")
+        if create and record.effective_tax_rate is None and record.total_tax_rate is None:
+            raise _refuse("A tax rate needs its rate: set effective_tax_rate, in percent.", "effective_tax_rate")
+        rate = record.effective_tax_rate if record.effective_tax_rate is not None else record.total_tax_rate
+        if rate is not None and not Decimal(0) <= rate <= Decimal(100):
+            raise _refuse(f"effective_tax_rate must be from 0 to 100 percent; got {rate}.", "effective_tax_rate")
+
+
+def _validate_contact(record: Contact, fields: AbstractSet[str], *, create: bool) -> None:
+    if record.is_customer and record.is_supplier:
+        raise _refuse(
+            "A Zoho Books contact is either a customer or a vendor (contact_type), not both: set only one of "
+            "is_customer and is_supplier, and create a second contact for the other role.",
+            "is_supplier",
+        )
+    name = record.display_name
+    if (create or "display_name" in fields) and (name is None or not name.strip()):
+        raise _refuse("A contact needs a display_name (Zoho's contact_name).", "display_name")
+    if name is not None and len(name) > CONTACT_NAME_LIMIT:
+        raise _refuse(
+            f"display_name is {len(name)} characters; Zoho Books allows at most {CONTACT_NAME_LIMIT} "
+            "for a contact name. Shorten it.",
+            "display_name",
+        )
+    if record.company_name is not None and len(record.company_name) > CONTACT_NAME_LIMIT:
+        raise _refuse(
+            f"company_name is {len(record.company_name)} characters; Zoho Books allows at most "
+            f"{CONTACT_NAME_LIMIT}. Shorten it.",
+            "company_name",
+        )
+    shipping = [a for a in record.addresses or [] if a.type == "shipping"]
+    if len(shipping) > 1:
+        raise _refuse("Zoho Books keeps one shipping address per contact; send at most one.", "addresses")
+
+
+def _validate_discounts(percentage: Decimal | None, amount: Decimal | None, where: str) -> None:
+    if percentage is not None and amount is not None:
+        raise _refuse(
+            f"{where}discount_percentage and discount_amount are both set; Zoho Books takes one discount: "
+            "a percentage or an amount.",
+            f"{where}discount_percentage",
+        )
+    if percentage is not None and not Decimal(0) <= percentage <= Decimal(100):
+        raise _refuse(f"{where}discount_percentage must be from 0 to 100.", f"{where}discount_percentage")
+
+
+def _validate_lines(
+    lines: Sequence[InvoiceLineItem | BillLineItem] | None,
+    fields: AbstractSet[str],
+    *,
+    create: bool,
+    needs_account: bool,
+) -> None:
+    if not (create or "line_items" in fields):
+        return
+    if not lines:
+        raise _refuse("Zoho Books needs at least one line item on every document.", "line_items")
+    for index, line in enumerate(lines):
+        where = f"line_items[{index}]."
+        if line.unit_price is None and (line.item is None or not line.item.id):
+            raise _refuse(f"{where}unit_price is needed (or an item whose rate applies).", f"{where}unit_price")
+        if line.quantity is not None and line.quantity <= 0:
+            raise _refuse(f"{where}quantity must be above 0.", f"{where}quantity")
+        has_account = line.ledger_account is not None and bool(line.ledger_account.id)
+        if needs_account and not has_account and (line.item is None or not line.item.id):
+            raise _refuse(
+                f"{where}ledger_account.id is needed: Zoho Books books each bill line to an expense account "
+                "(or an item's purchase account).",
+                f"{where}ledger_account.id",
+            )
+        if isinstance(line, InvoiceLineItem):
+            _validate_discounts(line.discount_percentage, line.discount_amount, where)
+
+
+def _validate_expense(record: Expense, fields: AbstractSet[str], *, create: bool) -> None:
+    account = (record.account.id if record.account else None) or record.account_id
+    if create and not account:
+        raise _refuse(
+            "An expense needs the account it was paid from: set account.id to a cash, bank or credit card "
+            "account (Zoho's paid_through_account_id).",
+            "account.id",
+        )
+    if not (create or "line_items" in fields):
+        return
+    if not record.line_items:
+        raise _refuse("An expense needs at least one line with an account and an amount.", "line_items")
+    for index, line in enumerate(record.line_items):
+        where = f"line_items[{index}]."
+        if not ((line.account.id if line.account else None) or line.account_id):
+            raise _refuse(f"{where}account.id is needed: the expense account of the line.", f"{where}account.id")
+        if line.total_amount is None:
+            raise _refuse(f"{where}total_amount is needed: the amount spent.", f"{where}total_amount")
+        if line.total_amount < 0:
+            raise _refuse(f"{where}total_amount cannot be negative.", f"{where}total_amount")
+
+
+# -- writes: unified -> wire -> JSON -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class WriteContext:
+    """What a write needs from the organization, fetched by the connector before mapping."""
+
+    #: resolved custom fields ({customfield_id, value}), when the record sets custom_fields
+    custom_fields: list[w.ZohoCustomField] | None = None
+    #: ISO code -> Zoho currency_id
+    currencies: Mapping[str, str] = attrs.field(factory=dict)
+    #: tax_id -> tax, to check and resolve line tax rates
+    taxes: Mapping[str, w.ZohoTax] = attrs.field(factory=dict)
+    #: the contact being updated, when the update touches its primary contact person
+    current_contact: w.ZohoContact | None = None
+
+
+def _text(record: BaseModel, name: str, fields: AbstractSet[str]) -> str | None:
+    """The field's text to send: None when not set, "" when set to None (Zoho's way to clear)."""
+    if name not in fields:
+        return None
+    value = getattr(record, name)
+    return "" if value is None else str(value)
+
+
+def _currency_id(code: object, context: WriteContext) -> str | None:
+    if code is None:
+        return None
+    wanted = str(code).upper()
+    found = context.currencies.get(wanted)
+    if found is None:
+        known = ", ".join(sorted(context.currencies)) or "none"
+        raise _refuse(
+            f"currency {wanted} is not enabled in this Zoho Books organization; enabled currencies: {known}. "
+            "Add it under Settings > Currencies first.",
+            "currency",
+        )
+    return found
+
+
+def _tax_id(rate: LinkedTaxRate | None, context: WriteContext, where: str) -> str | None:
+    """The line's tax_id; a rate that disagrees with its tax, or matches no single tax, is refused."""
+    if rate is None:
+        return None
+    if rate.id:
+        tax = context.taxes.get(rate.id)
+        percent = tax.tax_percentage if tax is not None else None
+        if percent is not None and rate.rate is not None and Decimal(rate.rate) != percent:
+            raise _refuse(
+                f"{where}tax_rate says {rate.rate}% but Zoho tax {rate.id} ({tax.tax_name if tax else ''}) is "
+                f"{percent}%. Send the tax's own rate, or only its id.",
+                f"{where}tax_rate.rate",
+            )
+        return rate.id
+    if rate.rate is None:
+        raise _refuse(f"{where}tax_rate needs an id (a Zoho tax_id) or a rate.", f"{where}tax_rate.id")
+    matches = [t for t in context.taxes.values() if t.tax_percentage == rate.rate and t.tax_id]
+    if len(matches) != 1:
+        known = ", ".join(f"{t.tax_name} {t.tax_percentage}% (id {t.tax_id})" for t in context.taxes.values())
+        problem = "no tax" if not matches else f"{len(matches)} taxes"
+        raise _refuse(
+            f"{where}tax_rate: {problem} of this organization has the rate {rate.rate}%; send the tax's id. "
+            f"Taxes: {known or 'none'}.",
+            f"{where}tax_rate.id",
+        )
+    return matches[0].tax_id
+
+
+def _discount_out(percentage: Decimal | None, amount: Decimal | None) -> object:
+    if percentage is not None:
+        return f"{percentage}%"
+    return amount
+
+
+def _address_to_zoho(address: Address) -> w.ZohoAddress:
+    # every key is sent, "" for unset, so the address replaces the old one instead of merging into it
+    return w.ZohoAddress(
+        attention=address.contact_name or "",
+        address=address.line1 or "",
+        street2=address.line2 or "",
+        city=address.city or "",
+        state=address.state or "",
+        zip_code=address.postal_code or "",
+        country=address.country or "",
+        phone=address.phone_number or "",
+        fax=address.fax or "",
+    )
+
+
+def _person_to_zoho(record: Contact, fields: AbstractSet[str], person: w.ZohoContactPerson) -> None:
+    if "first_name" in fields:
+        person.first_name = record.first_name or ""
+    if "last_name" in fields:
+        person.last_name = record.last_name or ""
+    if "title" in fields:
+        person.designation = record.title or ""
+    if "emails" in fields:
+        person.email = next((e.email for e in record.emails or [] if e.email), "")
+    if "phone_numbers" in fields:
+        numbers = record.phone_numbers or []
+        person.mobile = next((p.number for p in numbers if p.type == "mobile"), "")
+        person.phone = next((p.number for p in numbers if p.type != "mobile"), "")
+
+
+def _persons(record: Contact, fields: AbstractSet[str], current: w.ZohoContact | None) -> list[w.ZohoContactPerson]:
+    persons = [attrs.evolve(p) for p in (current.contact_persons if current else None) or []]
+    primary = next((p for p in persons if p.is_primary_contact), persons[0] if persons else None)
+    if primary is None:
+        primary = w.ZohoContactPerson(is_primary_contact=True)
+        persons.insert(0, primary)
+    _person_to_zoho(record, fields, primary)
+    return persons
+
+
+def contact_to_zoho(
+    record: Contact, fields: AbstractSet[str], context: WriteContext, *, create: bool
+) -> dict[str, Any]:
+    z = w.ZohoContact(
+        contact_name=record.display_name if "display_name" in fields else None,
+        company_name=_text(record, "company_name", fields),
+        contact_number=_text(record, "display_id", fields),
+        notes=_text(record, "notes", fields),
+    )
+    if create or fields & {"is_customer", "is_supplier"}:
+        z.contact_type = "vendor" if record.is_supplier else "customer"
+    if "individual" in fields and record.individual is not None and not record.is_supplier:
+        z.customer_sub_type = "individual" if record.individual else "business"
+    if "websites" in fields:
+        z.website = next((site.url for site in record.websites or []), "")
+    if "currency" in fields and record.currency is not None:
+        z.currency_id = _currency_id(record.currency, context)
+    if "addresses" in fields:
+        addresses = record.addresses or []
+        shipping = next((a for a in addresses if a.type == "shipping"), None)
+        billing = next((a for a in addresses if a.type != "shipping"), None)
+        z.billing_address = _address_to_zoho(billing or Address())
+        z.shipping_address = _address_to_zoho(shipping or Address())
+    if fields & PERSON_FIELDS:
+        z.contact_persons = _persons(record, fields, None if create else context.current_contact)
+    if "custom_fields" in fields:
+        z.custom_fields = context.custom_fields or []
+    return _with_pass_through(unstructure(z), record)
+
+
+def _invoice_line_to_zoho(line: InvoiceLineItem, index: int, context: WriteContext) -> w.ZohoInvoiceLine:
+    where = f"line_items[{index}]."
+    return w.ZohoInvoiceLine(
+        line_item_id=line.id,
+        item_id=line.item.id if line.item else None,
+        name=line.item.name if line.item else None,
+        description=line.description,
+        rate=line.unit_price,
+        quantity=line.quantity,
+        unit=line.unit_of_measure,
+        discount=_discount_out(line.discount_percentage, line.discount_amount),
+        tax_id=_tax_id(line.tax_rate, context, where),
+        account_id=line.ledger_account.id if line.ledger_account else None,
+        location_id=line.location_id,
+    )
+
+
+def invoice_to_zoho(
+    record: Invoice, fields: AbstractSet[str], context: WriteContext, *, create: bool
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The body and the query parameters (a number of the caller's own needs Zoho's auto-numbering off)."""
+    z = w.ZohoInvoice(
+        customer_id=record.customer.id if "customer" in fields and record.customer else None,
+        invoice_number=record.number if "number" in fields else None,
+        date=record.invoice_date if "invoice_date" in fields else None,
+        due_date=record.due_date if "due_date" in fields else None,
+        reference_number=_text(record, "reference", fields),
+        notes=_text(record, "customer_memo", fields),
+        exchange_rate=record.currency_rate if "currency_rate" in fields else None,
+        is_inclusive_tax=record.tax_inclusive if "tax_inclusive" in fields else None,
+        template_id=record.template_id if "template_id" in fields else None,
+        location_id=record.location_id if "location_id" in fields else None,
+    )
+    if "currency" in fields:
+        z.currency_id = _currency_id(record.currency, context)
+    if fields & {"discount_percentage", "discount_amount"}:
+        z.discount = _discount_out(record.discount_percentage, record.discount_amount) or 0
+        z.discount_type = "entity_level"
+    if "line_items" in fields and record.line_items is not None:
+        z.line_items = [_invoice_line_to_zoho(line, i, context) for i, line in enumerate(record.line_items)]
+    if "custom_fields" in fields:
+        z.custom_fields = context.custom_fields or []
+    params = {"ignore_auto_number_generation": "true"} if z.invoice_number else {}
+    return _with_pass_through(unstructure(z), record), params
+
+
+def _bill_line_to_zoho(line: BillLineItem, index: int, context: WriteContext) -> w.ZohoBillLine:
+    where = f"line_items[{index}]."
+    return w.ZohoBillLine(
+        line_item_id=line.id,
+        item_id=line.item.id if line.item else None,
+        name=line.item.name if line.item else None,
+        description=line.description,
+        account_id=line.ledger_account.id if line.ledger_account else None,
+        rate=line.unit_price,
+        quantity=line.quantity,
+        unit=line.unit_of_measure,
+        tax_id=_tax_id(line.tax_rate, context, where),
+        customer_id=line.customer.id if line.customer else None,
+        location_id=line.location_id,
+    )
+
+
+def bill_to_zoho(record: Bill, fields: AbstractSet[str], context: WriteContext, *, create: bool) -> dict[str, Any]:
+    z = w.ZohoBill(
+        vendor_id=record.supplier.id if "supplier" in fields and record.supplier else None,
+        bill_number=record.bill_number if "bill_number" in fields else None,
+        date=record.bill_date if "bill_date" in fields else None,
+        due_date=record.due_date if "due_date" in fields else None,
+        reference_number=_text(record, "reference", fields),
+        notes=_text(record, "notes", fields),
+        exchange_rate=record.currency_rate if "currency_rate" in fields else None,
+        is_inclusive_tax=record.tax_inclusive if "tax_inclusive" in fields else None,
+        location_id=record.location_id if "location_id" in fields else None,
+    )
+    if "currency" in fields:
+        z.currency_id = _currency_id(record.currency, context)
+    if "line_items" in fields and record.line_items is not None:
+        z.line_items = [_bill_line_to_zoho(line, i, context) for i, line in enumerate(record.line_items)]
+    if "custom_fields" in fields:
+        z.custom_fields = context.custom_fields or []
+    return _with_pass_through(unstructure(z), record)
+
+
+def _expense_line_to_zoho(line: ExpenseLineItem, index: int, context: WriteContext) -> w.ZohoExpenseLine:
+    return w.ZohoExpenseLine(
+        line_item_id=line.id,
+        account_id=(line.account.id if line.account else None) or line.account_id,
+        description=line.description,
+        amount=line.total_amount,
+        tax_id=_tax_id(line.tax_rate, context, f"line_items[{index}]."),
+        location_id=line.location_id or (line.location.id if line.location else None),
+    )
+
+
+def expense_to_zoho(
+    record: Expense, fields: AbstractSet[str], context: WriteContext, *, create: bool
+) -> dict[str, Any]:
+    z = w.ZohoExpense(
+        reference_number=_text(record, "reference", fields),
+        description=_text(record, "memo", fields),
+        exchange_rate=record.currency_rate if "currency_rate" in fields else None,
+        is_inclusive_tax=record.tax_inclusive if "tax_inclusive" in fields else None,
+    )
+    if "transaction_date" in fields and record.transaction_date is not None:
+        z.date = record.transaction_date.date()
+    if fields & {"account", "account_id"}:
+        z.paid_through_account_id = (record.account.id if record.account else None) or record.account_id
+    if fields & {"supplier", "supplier_id"}:
+        z.vendor_id = (record.supplier.id if record.supplier else None) or record.supplier_id or ""
+    if "currency" in fields:
+        z.currency_id = _currency_id(record.currency, context)
+    if "line_items" in fields and record.line_items:
+        # always itemised, so lines read back as written; the top-level account and amount are Zoho's required
+        lines = [_expense_line_to_zoho(line, i, context) for i, line in enumerate(record.line_items)]
+        z.line_items = lines
+        z.account_id = lines[0].account_id
+        z.amount = sum((line.amount or Decimal(0) for line in lines), Decimal(0))
+    if "custom_fields" in fields:
+        z.custom_fields = context.custom_fields or []
+    return _with_pass_through(unstructure(z), record)
+
+
+def tax_rate_to_zoho(
+    record: TaxRate, fields: AbstractSet[str], context: WriteContext, *, create: bool
+) -> dict[str, Any]:
+    rate = record.effective_tax_rate if record.effective_tax_rate is not None else record.total_tax_rate
+    z = w.ZohoTax(
+        tax_name=record.name if "name" in fields else None,
+        tax_percentage=rate if fields & {"effective_tax_rate", "total_tax_rate"} else None,
+        country_code=_text(record, "country", fields),
+    )
+    if create:
+        z.tax_type = "tax"
+    return _with_pass_through(unstructure(z), record)
+
+
+# -- pass-through: provider data merged into a write ---------------------------------------------------------
+
+_PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\[['\"]([^'\"]+)['\"]\]")
+
+
+def _with_pass_through(body: dict[str, Any], record: BaseModel) -> dict[str, Any]:
+    """Apply the record's ``pass_through`` entries for this service: ``extend_object``, then ``extend_paths``."""
+    entries: list[PassThrough] = getattr(record, "pass_through", None) or []
+    for entry in entries:
+        if entry.service_id.lower() not in SERVICE_IDS:
+            continue
+        if entry.extend_object:
+            body.update(entry.extend_object)
+        for change in entry.extend_paths or []:
+            _set_path(body, change.path, change.value)
+    return body
+
+
+def _set_path(body: dict[str, Any], path: str, value: Any) -> None:
+    if not path.startswith("$"):
+        raise _refuse(f"pass_through path {path!r} must be a JSONPath starting with $, e.g. $.notes.", "pass_through")
+    parts: list[str | int] = []
+    rest = path[1:]
+    while rest:
+        match = _PATH_PART.match(rest)
+        if match is None:
+            raise _refuse(f"pass_through path {path!r} is not a simple JSONPath like $.a.b[0].c.", "pass_through")
+        name, index, quoted = match.groups()
+        parts.append(int(index) if index is not None else (name or quoted))
+        rest = rest[match.end() :]
+    if not parts:
+        raise _refuse(f"pass_through path {path!r} names no field.", "pass_through")
+    mismatch = _refuse(f"pass_through path {path!r} does not fit the shape of the body.", "pass_through")
+    target: Any = body
+    for part, following in itertools.pairwise(parts):
+        fresh: Any = [] if isinstance(following, int) else {}
+        if isinstance(part, int):
+            if not isinstance(target, list):
+                raise mismatch
+            target.extend([None] * (part + 1 - len(target)))
+        elif not isinstance(target, dict):
+            raise mismatch
+        elif part not in target:
+            target[part] = None
+        if not isinstance(target[part], dict | list):
+            target[part] = fresh
+        target = target[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(target, list):
+            raise mismatch
+        target.extend([None] * (last + 1 - len(target)))
+    elif not isinstance(target, dict):
+        raise mismatch
+    target[last] = value
