@@ -113,6 +113,8 @@ def error_from_response(
             outcome="failed",
             **common,
         )
+    if code == 2:
+        return RequestValidationError(f"Zoho Books refused {where}: {message}", outcome="failed", **common)
     if code == 1002 or status == 404:
         return EntityNotFoundError(f"Zoho Books has no such record for {where}: {message}", outcome="failed", **common)
     if code == 45:

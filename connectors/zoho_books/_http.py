@@ -240,8 +240,8 @@ class ZohoHttp:
             if response.status_code == 401 and code in (*_AUTH_CODES, None) and not refreshed:
                 # an expired or revoked access token: refresh (once, for every caller) and try again
                 refreshed = True
-                await self.tokens.invalidate(token)
-                continue
+                if await self.tokens.invalidate(token):
+                    continue
             if response.is_success and body is not None and code in (0, None):
                 return response, body
             error = self._error(response, body, code, method, path)

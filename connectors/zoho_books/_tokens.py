@@ -23,6 +23,8 @@ __all__ = ["TokenManager"]
 
 logger = logging.getLogger("connectors.zoho_books")
 
+_REJECTED_AGAIN = timedelta(seconds=60)
+
 
 class _Abandoned(Exception):
     """The caller that ran the refresh was cancelled: another caller takes over."""
@@ -62,6 +64,9 @@ class TokenManager:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._inflight: concurrent.futures.Future[Secret] | None = None
+        self._minted_at: datetime | None = None
+        self._rejected = False  # the current token was refused by Zoho
+        self._replaced_rejected = False  # the current token replaced a refused one
         self.refresh_count = 0
 
     def __repr__(self) -> str:
@@ -89,12 +94,24 @@ class TokenManager:
             except _Abandoned:
                 continue
 
-    async def invalidate(self, token: str) -> None:
-        """Zoho rejected ``token``: the next :meth:`token` refreshes, unless another caller already did."""
+    async def invalidate(self, token: str) -> bool:
+        """Zoho rejected ``token``: the next :meth:`token` refreshes, unless another caller already did.
+
+        Returns whether the next :meth:`token` gives a different token. A token minted moments ago to replace
+        a rejected one is kept: Zoho refusing it too means a missing scope, and refreshing on every such call
+        would spend the 10-tokens-per-10-minutes budget and lock the connection out.
+        """
         with self._lock:
-            if self._access is not None and self._access.reveal() == token:
-                self._access = None
-                self._expires_at = None
+            if self._access is None or self._access.reveal() != token:
+                return True
+            minted = self._minted_at
+            if self._replaced_rejected and minted is not None and self._clock() - minted < _REJECTED_AGAIN:
+                logger.debug("A freshly refreshed token was refused again; not refreshing (scope missing?)")
+                return False
+            self._access = None
+            self._expires_at = None
+            self._rejected = True
+            return True
 
     def _fresh(self) -> bool:
         if self._access is None:
@@ -113,6 +130,8 @@ class TokenManager:
         with self._lock:
             self._access = tokens.access_token
             self._expires_at = tokens.expires_at
+            self._minted_at = self._clock()
+            self._replaced_rejected, self._rejected = self._rejected, False
             if tokens.refresh_token:
                 self._refresh_token = tokens.refresh_token
             self.refresh_count += 1
