@@ -116,6 +116,10 @@ class DefinitionCache:
                 self._cache[key] = parse_definitions(await self._fetch(entity), entity)
             return self._cache[key]
 
+    def cached(self, organization_id: str, entity: str) -> list[CustomFieldDefinition]:
+        """The definitions already fetched, without fetching (empty when none were)."""
+        return self._cache.get((organization_id, entity), [])
+
     def forget(self, organization_id: str | None = None) -> None:
         """Drop cached definitions (of one organization, or all) so the next use fetches them again."""
         for key in [k for k in self._cache if organization_id is None or k[0] == organization_id]:
