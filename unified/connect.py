@@ -296,7 +296,10 @@ class LoopbackCallback:
                 "another port with --port.",
                 field="port",
             ) from None
-        self._thread = threading.Thread(target=self._server.serve_forever, name="unified-oauth-callback", daemon=True)
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05), name="unified-oauth-callback", daemon=True
+        )
         self._thread.start()
         return self
 
