@@ -38,6 +38,8 @@ class PassState:
     listed: bool = False
     max_updated_at: datetime | None = None
     done: int = 0
+    #: a listed record vanished before its detail call: later pages may have shifted past a record
+    shifted: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -14,7 +14,9 @@ How a run goes, per resource:
   stored records it did not see, after a GET confirms each is gone (paged lists can skip a record while another
   is deleted mid-pass; a wrongful deletion would emit a false event).
 - When a pass completes, the checkpoint becomes the newest ``updated_at`` it saw, capped at the pass's start
-  (records changed during the pass are listed again next time), minus ``overlap`` for ties.
+  (records changed during the pass are listed again next time), minus ``overlap`` for ties. A provider that
+  pages by offset can skip a record when another is deleted mid-pass; a pass that notices a deletion keeps the
+  old checkpoint, and the next deletion scan (a full listing diffed by hash) repairs anything else.
 """
 
 from __future__ import annotations
@@ -321,6 +323,7 @@ class _ResourceSync:
             for id in wanted:
                 record: BaseModel | None = details[id] if self.fetch_details else summaries[id]
                 if record is None:
+                    current.shifted = True
                     events += self._delete(id)
                     continue
                 detailed = self.fetch_details or not self.caps.detail_fields
@@ -417,8 +420,10 @@ class _ResourceSync:
 
     def _finish(self, current: PassState) -> None:
         state = self.state
-        if current.max_updated_at is not None:
+        if current.max_updated_at is not None and not current.shifted:
             # Capped at the pass's start: a record changed during the pass may have been skipped by paging.
+            # Not moved at all when a record vanished mid-pass: the pages after it shifted, and may have
+            # skipped a record; the next pass lists the same window again.
             candidate = min(current.max_updated_at, current.started_at) - self.engine.overlap
             if state.checkpoint is None or current.kind == "scan":
                 state.checkpoint = candidate

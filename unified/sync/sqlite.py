@@ -57,6 +57,8 @@ class SQLiteStore(Store):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._depth = 0
         try:
             # Autocommit mode: transactions are opened explicitly by transaction().
             self._db = sqlite3.connect(
@@ -64,18 +66,18 @@ class SQLiteStore(Store):
                 isolation_level=None,
                 check_same_thread=False,
             )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            with self.transaction():
+                for statement in _create_statements():
+                    self._db.execute(statement)
         except sqlite3.Error as exc:
             raise RequestValidationError(
-                f"Cannot open the sync database {self.path!r}: {exc}. Pass a writable file path.", field="path"
+                f"Cannot open the sync database {self.path!r}: {exc}. Pass the path of a writable SQLite file.",
+                field="path",
             ) from None
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
         with self.transaction():
-            for statement in _create_statements():
-                self._db.execute(statement)
             version = self.get_meta("schema_version")
             if version is None:
                 self.set_meta("schema_version", SCHEMA_VERSION)
