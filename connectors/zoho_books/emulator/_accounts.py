@@ -87,10 +87,6 @@ ROW_FIELDS = (
 )
 
 
-def row(record: Record) -> Record:
-    return {key: record[key] for key in ROW_FIELDS if key in record}
-
-
 def make_account(account_id: str, name: str, account_type: str, code: str, stamp: str, *, system: bool) -> Record:
     return {
         "account_id": account_id,

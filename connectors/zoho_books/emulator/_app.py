@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio.to_thread
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -117,8 +118,10 @@ class _Gateway:
     async def __call__(self, scope: Scope, receive: ASGIReceive, send: ASGISend) -> None:
         if scope["type"] != "http":
             return
-        request = Request(scope, receive)
         runtime = self.runtime
+        if not runtime.store.ready.is_set():
+            await anyio.to_thread.run_sync(runtime.store.wait)
+        request = Request(scope, receive)
         path = scope["path"]
         entry: dict[str, Any] = {
             "time": runtime.clock.now(),

@@ -81,10 +81,6 @@ ROW_FIELDS = (
 )
 
 
-def row(record: Record) -> Record:
-    return {key: record[key] for key in ROW_FIELDS if key in record}
-
-
 def address(call: Call, value: object, existing: object, name: str) -> Record:
     if value is None:
         value = {}

@@ -26,10 +26,6 @@ FIELDS = (
 )
 
 
-def row(record: Record) -> Record:
-    return {key: record[key] for key in FIELDS if key in record}
-
-
 def make_currency(
     currency_id: str, code: str, name: str, symbol: str, precision: int, rate: Decimal, base: bool, day: str
 ) -> Record:

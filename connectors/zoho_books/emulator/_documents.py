@@ -102,14 +102,6 @@ BILL_ROW = (
 )
 
 
-def invoice_row(record: Record) -> Record:
-    return {key: record[key] for key in INVOICE_ROW if key in record}
-
-
-def bill_row(record: Record) -> Record:
-    return {key: record[key] for key in BILL_ROW if key in record}
-
-
 def _amount(record: Record, key: str) -> Decimal:
     value = record.get(key)
     return Decimal(str(value)) if isinstance(value, int | float) and not isinstance(value, bool) else ZERO

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,8 @@ from . import _fixtures
 from ._app import build_app, with_abort
 from ._clock import Clock, format_timestamp
 from ._faults import Faults
-from ._generator import credentials, organization_id, seed_organization
+from ._generator import credentials, seed_organization
+from ._generator import organization_id as seeded_org_id
 from ._limits import PLANS, Limits
 from ._oauth import Accounts
 from ._runtime import Runtime
@@ -69,9 +71,10 @@ class ZohoBooksEmulator:
         accounts.add_client(self.client_id, self.client_secret)
         accounts.add_refresh_token(self.refresh_token, self.client_id)
         stats = Stats()
+        store = Store()
         self._runtime = Runtime(
             clock=clock,
-            store=self._build_store(seed, counts, fixture, organization_id, plan, organizations, clock),
+            store=store,
             accounts=accounts,
             limits=Limits(
                 clock,
@@ -85,38 +88,41 @@ class ZohoBooksEmulator:
             stats=stats,
             webhooks=Dispatcher(stats),
         )
-        self.organization_id = self._runtime.store.default.organization_id
         self.app: Starlette = build_app(self._runtime)
         self._server: BackgroundServer | None = None
-
-    @staticmethod
-    def _build_store(
-        seed: int,
-        counts: dict[str, int],
-        fixture: str | Path | dict[str, Any] | None,
-        first_id: str | None,
-        plan: str,
-        organizations: int,
-        clock: Clock,
-    ) -> Store:
-        store = Store()
         if fixture is not None:
-            data = _fixtures.read_fixture(fixture)
-            given = _fixtures.organizations_of(data) or [{}]
-            for index, record in enumerate(given):
-                org_id = str(
-                    record.get("organization_id")
-                    or (first_id if index == 0 and first_id else organization_id(seed, index))
-                )
-                store.add(seed_organization(seed, index, org_id, plan, None, given=record))
-            orgs = list(store.organizations.values())
-            _fixtures.load_records(data, orgs, format_timestamp(clock.now(), orgs[0].offset_minutes))
-            return store
-        for index in range(organizations):
-            org_id = first_id if index == 0 and first_id else organization_id(seed, index)
-            share = counts if index == 0 else {k: v // OTHER_ORGANIZATION_SHARE for k, v in counts.items()}
-            store.add(seed_organization(seed, index, str(org_id), plan, share))
-        return store
+            self._load_fixture(_fixtures.read_fixture(fixture), seed, organization_id, plan)
+            self.organization_id = store.default.organization_id
+            return
+        ids = [organization_id if n == 0 and organization_id else seeded_org_id(seed, n) for n in range(organizations)]
+        self.organization_id = str(ids[0])
+        # Generating takes most of a second for the default counts: it runs beside the server's start-up,
+        # and whatever needs the data (requests, records(), store) waits for it.
+        threading.Thread(
+            target=self._generate, args=(seed, counts, ids, plan), name="zoho-emulator-data", daemon=True
+        ).start()
+
+    def _generate(self, seed: int, counts: dict[str, int], ids: list[str], plan: str) -> None:
+        store = self._runtime.store
+        try:
+            for index, org_id in enumerate(ids):
+                share = counts if index == 0 else {k: v // OTHER_ORGANIZATION_SHARE for k, v in counts.items()}
+                store.add(seed_organization(seed, index, str(org_id), plan, share))
+        except BaseException as exc:  # surfaced by Store.wait()
+            store.failure = exc
+        finally:
+            store.ready.set()
+
+    def _load_fixture(self, data: dict[str, Any], seed: int, first_id: str | None, plan: str) -> None:
+        store = self._runtime.store
+        given = _fixtures.organizations_of(data) or [{}]
+        for index, record in enumerate(given):
+            fallback = first_id if index == 0 and first_id else seeded_org_id(seed, index)
+            org_id = str(record.get("organization_id") or fallback)
+            store.add(seed_organization(seed, index, org_id, plan, None, given=record))
+        orgs = list(store.organizations.values())
+        _fixtures.load_records(data, orgs, format_timestamp(self._runtime.clock.now(), orgs[0].offset_minutes))
+        store.ready.set()
 
     def __repr__(self) -> str:
         where = f" at {self.base_url}" if self._server else ""
@@ -161,7 +167,13 @@ class ZohoBooksEmulator:
 
     @property
     def store(self) -> Store:
+        self._runtime.store.wait()
         return self._runtime.store
+
+    def wait_ready(self, timeout: float = 120.0) -> ZohoBooksEmulator:
+        """Wait until the generated data is in place (requests wait for it on their own)."""
+        self._runtime.store.wait(timeout)
+        return self
 
     @property
     def faults(self) -> Faults:
@@ -177,11 +189,11 @@ class ZohoBooksEmulator:
 
     @property
     def organization_ids(self) -> list[str]:
-        return list(self._runtime.store.organizations)
+        return list(self.store.organizations)
 
     def records(self, organization_id: str, module: str) -> list[Record]:
         """The records of one module ("invoices", "contacts", ...) as GET returns them."""
-        org = self._runtime.store.get(organization_id)
+        org = self.store.get(organization_id)
         if org is None:
             raise KeyError(f"no organization {organization_id}; known: {', '.join(self.organization_ids)}")
         if module not in org.collections:

@@ -47,10 +47,6 @@ ROW_FIELDS = (
 )
 
 
-def row(record: Record) -> Record:
-    return {key: record[key] for key in ROW_FIELDS if key in record}
-
-
 def _taxes(call: Call, tax_id: str, field: str) -> tuple[list[TaxPart], Record]:
     if not tax_id:
         return [], {}

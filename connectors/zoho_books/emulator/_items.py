@@ -39,10 +39,6 @@ ROW_FIELDS = (
 )
 
 
-def row(record: Record) -> Record:
-    return {key: record[key] for key in ROW_FIELDS if key in record}
-
-
 def _account(call: Call, source: dict[str, Any], field: str) -> tuple[str, str]:
     account_id = f.identifier(source, field)
     if not account_id:

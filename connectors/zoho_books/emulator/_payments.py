@@ -35,10 +35,6 @@ ROW_FIELDS = (
 )
 
 
-def row(record: Record) -> Record:
-    return {key: record[key] for key in ROW_FIELDS if key in record}
-
-
 def _apply(call: Call, payment: Record, sign: int) -> None:
     """Add (sign 1) or take back (sign -1) a payment's amounts on its invoices."""
     for applied in payment.get("invoices") or []:

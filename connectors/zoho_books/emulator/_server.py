@@ -10,29 +10,37 @@ from collections.abc import Callable
 import uvicorn
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A bound socket (port 0: a free one), so the port is known before the server runs."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another port, or 0") from None
+    return sock
+
+
+def uvicorn_server(app: Callable[..., object]) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        http="h11",
+        loop="asyncio",
+        timeout_graceful_shutdown=2,
+        access_log=False,
+    )
+    return uvicorn.Server(config)
+
+
 class BackgroundServer:
     def __init__(self, app: Callable[..., object], host: str, port: int) -> None:
         self.host = host
-        self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            self._socket.bind((host, port))
-        except OSError as exc:
-            self._socket.close()
-            raise OSError(
-                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port, or 0 for a free one"
-            ) from None
+        self._socket = listen(host, port)
         self.port: int = self._socket.getsockname()[1]
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            lifespan="off",
-            http="h11",
-            loop="asyncio",
-            timeout_graceful_shutdown=2,
-            access_log=False,
-        )
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn_server(app)
         self._thread = threading.Thread(target=self._run, name="zoho-books-emulator", daemon=True)
         self._error: BaseException | None = None
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _accounts, _contacts, _currencies, _documents, _expenses, _items, _payments, _taxes, _webhooks
 from . import _customfields as cf
 from . import _fields as f
 from ._call import Call, Reply, reply
 from ._errors import ZohoError, organization_unknown
-from ._store import Organization, Record, Store
+from ._store import Collection, IdSequence, Organization, Record, Store
 
 ORG_ROW = (
     "organization_id",
@@ -84,21 +85,18 @@ def delete_customfield(call: Call) -> Reply:
 
 def new_organization(organization_id: str, record: Record, offset_minutes: int, id_base: int) -> Organization:
     """An empty organization with a collection per module, each with its module's list-row shape."""
-    from . import _accounts, _contacts, _currencies, _documents, _expenses, _items, _payments, _taxes, _webhooks
-    from ._store import Collection, IdSequence
-
     rows = {
-        "contacts": ("contact_id", _contacts.row),
-        "invoices": ("invoice_id", _documents.invoice_row),
-        "bills": ("bill_id", _documents.bill_row),
-        "expenses": ("expense_id", _expenses.row),
-        "items": ("item_id", _items.row),
-        "taxes": ("tax_id", _taxes.row),
-        "chartofaccounts": ("account_id", _accounts.row),
-        "currencies": ("currency_id", _currencies.row),
-        "customerpayments": ("payment_id", _payments.row),
-        "webhooks": ("webhook_id", _webhooks.row),
+        "contacts": ("contact_id", _contacts.ROW_FIELDS),
+        "invoices": ("invoice_id", _documents.INVOICE_ROW),
+        "bills": ("bill_id", _documents.BILL_ROW),
+        "expenses": ("expense_id", _expenses.ROW_FIELDS),
+        "items": ("item_id", _items.ROW_FIELDS),
+        "taxes": ("tax_id", _taxes.ROW_FIELDS),
+        "chartofaccounts": ("account_id", _accounts.ROW_FIELDS),
+        "currencies": ("currency_id", _currencies.FIELDS),
+        "customerpayments": ("payment_id", _payments.ROW_FIELDS),
+        "webhooks": ("webhook_id", _webhooks.ROW_FIELDS),
     }
     org = Organization(organization_id, record, offset_minutes, IdSequence(id_base))
-    org.collections = {name: Collection(name, id_field, row) for name, (id_field, row) in rows.items()}
+    org.collections = {name: Collection(name, id_field, fields) for name, (id_field, fields) in rows.items()}
     return org

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Record = dict[str, Any]
-RowFn = Callable[[Record], Record]
+ROW_CUSTOM_FIELD = ("customfield_id", "api_name", "label", "data_type", "value", "value_formatted")
 
 
 def dumps(value: object) -> bytes:
@@ -40,10 +40,10 @@ class IdSequence:
 class Collection:
     """One module's records in insertion order; list rows are serialised once and kept until the record changes."""
 
-    def __init__(self, name: str, id_field: str, row: RowFn) -> None:
+    def __init__(self, name: str, id_field: str, row_fields: tuple[str, ...]) -> None:
         self.name = name
         self.id_field = id_field
-        self._row = row
+        self.row_fields = row_fields
         self.records: dict[str, Record] = {}
         self._rows: dict[str, bytes] = {}
         self.version = 0
@@ -80,7 +80,7 @@ class Collection:
         """The record's list row as JSON, serialised once per version of the record."""
         row = self._rows.get(record_id)
         if row is None:
-            row = self._rows[record_id] = dumps(self._row(self.records[record_id]))
+            row = self._rows[record_id] = dumps(list_row(self.records[record_id], self.row_fields))
         return row
 
     def ordered_ids(self, column: str, descending: bool, key: Callable[[Record], Any]) -> list[str]:
@@ -99,6 +99,17 @@ class Collection:
     def _changed(self) -> None:
         self.version += 1
         self._order_cache.clear()
+
+
+def list_row(record: Record, fields: tuple[str, ...]) -> Record:
+    """A record as list endpoints show it: fewer fields, and custom fields without their display settings."""
+    row = {key: record[key] for key in fields if key in record}
+    if isinstance(row.get("custom_fields"), list):
+        row["custom_fields"] = [
+            {k: entry[k] for k in ROW_CUSTOM_FIELD if k in entry} if isinstance(entry, dict) else entry
+            for entry in row["custom_fields"]
+        ]
+    return row
 
 
 def _id_key(record_id: str) -> tuple[int, str]:
@@ -137,6 +148,15 @@ class Store:
     def __init__(self) -> None:
         self.organizations: dict[str, Organization] = {}
         self.lock = threading.RLock()
+        self.ready = threading.Event()
+        self.failure: BaseException | None = None
+
+    def wait(self, timeout: float = 120.0) -> None:
+        """Block until the generated data is in place (generation runs on a background thread)."""
+        if not self.ready.wait(timeout):
+            raise RuntimeError(f"the emulator's data was not generated within {timeout} s")
+        if self.failure is not None:
+            raise RuntimeError(f"generating the emulator's data failed: {self.failure!r}") from self.failure
 
     def add(self, organization: Organization) -> None:
         self.organizations[organization.organization_id] = organization

@@ -36,10 +36,6 @@ ROW_FIELDS = (
 )
 
 
-def row(record: Record) -> Record:
-    return {key: record[key] for key in ROW_FIELDS if key in record}
-
-
 def make_tax(
     tax_id: str, name: str, percentage: Decimal, *, tax_type: str = "tax", default: bool = False, stamp: str = ""
 ) -> Record:

@@ -52,10 +52,6 @@ def sign(body: bytes, secret: str) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def row(record: Record) -> Record:
-    return {key: record[key] for key in ROW_FIELDS if key in record}
-
-
 def _events(value: object) -> list[str]:
     if value in (None, "", []):
         return list(EVENTS)
