@@ -89,15 +89,17 @@ def make_progress(*, transient: bool = False) -> Progress:
 class SyncProgress:
     """The sync engine's ``progress(resource, done, total, phase)`` callback: one bar per resource.
 
-    The engine does not know totals up front; ``expected`` (records per resource, e.g. from the last sync or
-    the demo's seed) gives the bars an end, and ``calls_per_item`` (a list call per page, plus a detail call
-    per record when details are fetched) turns the records left into calls, and calls into time at ``pace``.
+    The engine reports after each page and does not know totals up front; ``expected`` (records per resource,
+    e.g. the demo's seed) gives the bars an end, and ``calls_per_item`` (a list call per page, plus a detail
+    call per record when details are fetched) turns the records left into calls, and calls into time at
+    ``pace``. Resources run one after another: each bar's clock starts when the one before it is done.
     """
 
     def __init__(
         self,
         progress: Progress,
         pace: Callable[[], float | None],
+        resources: list[str],
         *,
         expected: Mapping[str, int] | None = None,
         calls_per_item: Mapping[str, float] | None = None,
@@ -105,20 +107,31 @@ class SyncProgress:
         self._progress = progress
         self._pace = pace
         self._expected = dict(expected or {})
-        self._calls_per_item = dict(calls_per_item or {})
+        self._order = list(resources)
         self._tasks: dict[str, Any] = {}
+        for index, name in enumerate(resources):
+            self._tasks[name] = progress.add_task(
+                name,
+                total=self._expected.get(name),
+                start=index == 0,
+                calls_per_item=(calls_per_item or {}).get(name),
+                pace=pace(),
+            )
 
     def __call__(self, resource: str, done: int, total: int | None, phase: str) -> None:
+        if resource not in self._tasks:
+            self._order.append(resource)
+            self._tasks[resource] = self._progress.add_task(resource, total=total)
+        task = self._tasks[resource]
+        self._progress.start_task(task)
         expected = total if total is not None else self._expected.get(resource)
         if expected is not None and done > expected:
             expected = done
-        if resource not in self._tasks:
-            self._tasks[resource] = self._progress.add_task(
-                resource, total=expected, calls_per_item=self._calls_per_item.get(resource), pace=self._pace()
-            )
-        task = self._tasks[resource]
         if phase == "done":
             self._progress.update(task, completed=done, total=done, description=resource)
+            following = self._order.index(resource) + 1
+            if following < len(self._order):
+                self._progress.start_task(self._tasks[self._order[following]])
         else:
             label = resource if phase == "listing" else f"{resource} ({phase})"
             self._progress.update(task, completed=done, total=expected, description=label, pace=self._pace())

@@ -31,6 +31,10 @@ CONNECTION_SETTINGS: tuple[str, ...] = (
     "accounts_url",
 )
 
+#: settings taken only from the environment (``UNIFIED_ZOHO_WINDOW_SECONDS=2`` against an emulator whose rate
+#: window is scaled the same way), with their types
+ENV_ONLY_SETTINGS: dict[str, type[float] | type[str]] = {"window_seconds": float, "plan": str}
+
 #: settings that are secrets: kept in the vault's encrypted part, never printed
 SECRET_SETTINGS = frozenset({"client_secret", "refresh_token", "access_token"})
 
@@ -64,6 +68,22 @@ class ConnectionOptions:
                 values[setting] = value
         return values
 
+    def extra(self) -> dict[str, Any]:
+        """Advanced settings from the environment only (see ``ENV_ONLY_SETTINGS``)."""
+        values: dict[str, Any] = {}
+        for setting, kind in ENV_ONLY_SETTINGS.items():
+            name = env_name(self.connector, setting)
+            text = os.environ.get(name)
+            if not text:
+                continue
+            try:
+                values[setting] = kind(text)
+            except ValueError:
+                raise RequestValidationError(
+                    f"{name}={text!r} is not a {kind.__name__}; fix or unset it.", field=setting
+                ) from None
+        return values
+
 
 @dataclass
 class Resolved:
@@ -89,16 +109,17 @@ def resolve(options: ConnectionOptions, vault: Vault | None = None) -> Resolved:
     With neither, a vault connection named like the connector (or the vault's only one for it) is used.
     """
     given = options.given()
+    extra = options.extra()
     if options.connection:
         vault = vault or Vault()
         stored = vault.get(options.connection)
-        return Resolved(stored.connector, given, f"connection {stored.name!r}", stored.name, vault)
+        return Resolved(stored.connector, {**given, **extra}, f"connection {stored.name!r}", stored.name, vault)
     if given:
-        return Resolved(options.connector, given, "flags and environment")
+        return Resolved(options.connector, {**given, **extra}, "flags and environment")
     vault = vault or Vault()
     default = _default_connection(vault, options.connector)
     if default is not None:
-        return Resolved(default.connector, {}, f"connection {default.name!r}", default.name, vault)
+        return Resolved(default.connector, extra, f"connection {default.name!r}", default.name, vault)
     raise RequestValidationError(missing_connection_message(options.connector), field="connection")
 
 

@@ -57,7 +57,7 @@ async def sync_with_progress(
     names: list[str] = engine.resources(resources)
     costs = calls_per_record(connector, names, reduced=engine.reduced, page_size=engine.page_size)
     with make_progress() as progress:
-        callback = SyncProgress(progress, pace_of(connector), expected=expected, calls_per_item=costs)
+        callback = SyncProgress(progress, pace_of(connector), names, expected=expected, calls_per_item=costs)
         return await engine.run(names, full=full, progress=callback)
 
 
