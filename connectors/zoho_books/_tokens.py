@@ -121,12 +121,12 @@ class TokenManager:
     async def _refresh(self, future: concurrent.futures.Future[Secret]) -> None:
         try:
             tokens = await self._oauth.refresh(self._refresh_token)
-        except asyncio.CancelledError:
-            self._settle(future, exception=_Abandoned())
-            raise
         except Exception as exc:
             self._settle(future, exception=exc)
             return
+        except BaseException:  # cancelled (or interrupted): a waiting caller takes over the refresh
+            self._settle(future, exception=_Abandoned())
+            raise
         with self._lock:
             self._access = tokens.access_token
             self._expires_at = tokens.expires_at

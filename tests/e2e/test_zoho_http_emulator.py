@@ -363,18 +363,19 @@ def test_an_ambiguous_create_is_looked_up_and_stored_once_in_process() -> None:
     assert len(posts) == 1
 
 
-def test_an_ambiguous_create_not_found_is_uncertain() -> None:
+def test_an_ambiguous_create_whose_lookup_finds_nothing_is_uncertain_and_not_resent() -> None:
     emu = emulator()
     http = connect(emu)
-    emu.faults.fail_next(1, "500", path="/contacts", method="POST")
+    emu.faults.fail_next(1, "drop_after_commit", path="/contacts", method="POST")
 
     async def nothing() -> dict[str, Any] | None:
         return None
 
     with pytest.raises(ConnectorExecutionError) as info:
-        run(http.create("/contacts", json={"contact_name": "Never Stored"}, lookup=nothing))
+        run(http.create("/contacts", json={"contact_name": "Stored Unbeknown"}, lookup=nothing))
     assert info.value.outcome == "uncertain" and info.value.retriable is False
     assert "may still exist" in info.value.message
+    assert len(named(emu, "Stored Unbeknown")) == 1  # it was stored, and the POST was not sent again
 
 
 @pytest.mark.e2e
