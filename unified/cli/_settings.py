@@ -7,6 +7,8 @@ connector's (``UNIFIED_ZOHO_`` for zoho-books).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import inspect
 import os
 from collections.abc import Callable, Mapping
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from unified.connector import Connector
-from unified.errors import RequestValidationError
+from unified.errors import RequestValidationError, UnifiedError
 from unified.registry import connector_class
 from unified.vault import Connection, Vault, build_connector
 
@@ -99,8 +101,9 @@ class Resolved:
         if self.vault is not None and self.vault_name is not None:
             return self.vault.connector(self.vault_name, **{**self.settings, **overrides})
         cls = connector_class(self.connector)
-        check_required(cls, {**self.settings, **overrides}, self.connector)
-        return cls(**self.settings, **overrides)
+        settings = {**self.settings, **overrides}
+        check_required(cls, settings, self.connector)
+        return cls(**settings, **_token_cache(cls, self.connector, settings))
 
 
 def resolve(options: ConnectionOptions, vault: Vault | None = None) -> Resolved:
@@ -121,6 +124,33 @@ def resolve(options: ConnectionOptions, vault: Vault | None = None) -> Resolved:
     if default is not None:
         return Resolved(default.connector, extra, f"connection {default.name!r}", default.name, vault)
     raise RequestValidationError(missing_connection_message(options.connector), field="connection")
+
+
+def _token_cache(cls: Callable[..., Any], connector: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Reuse the access token an earlier run got with the same credentials, and keep the ones refreshed now.
+
+    Providers cap how many access tokens a refresh token mints (Zoho: 10 in 10 minutes), so a script running
+    the CLI in a loop must not mint one per run. The cache is the vault's (encrypted); without a usable vault
+    the connector simply refreshes.
+    """
+    if not settings.get("refresh_token") or "access_token" in settings:
+        return {}
+    params = inspect.signature(cls).parameters
+    if not {"access_token", "expires_at", "on_token_refresh"} <= set(params):
+        return {}
+    identity = "\0".join([connector, *(f"{k}={settings.get(k) or ''}" for k in CONNECTION_SETTINGS)])
+    key = hashlib.sha256(identity.encode()).hexdigest()
+    vault = Vault()
+    try:
+        cached = vault.cached_tokens(key)
+    except UnifiedError:
+        return {}
+
+    def keep(token_set: Any) -> None:
+        with contextlib.suppress(UnifiedError, OSError):
+            vault.cache_tokens(key, token_set)
+
+    return {**cached, "on_token_refresh": keep}
 
 
 def _default_connection(vault: Vault, connector: str) -> Connection | None:

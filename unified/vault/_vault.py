@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS connections (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS token_cache (key TEXT PRIMARY KEY, secrets BLOB NOT NULL, updated_at TEXT NOT NULL);
 """
 
 
@@ -292,6 +293,37 @@ class Vault:
         """Write a refreshed token set back to the connection."""
         settings, secrets = token_changes(token_set)
         self.update(name, settings=settings, secrets=secrets)
+
+    # -- access tokens of connections given by flags or environment variables ---------------------------------
+
+    def cached_tokens(self, key: str) -> dict[str, Any]:
+        """The access token (and its expiry) last cached under ``key``; empty when there is none."""
+        with self._db(write=False) as db:
+            if db is None:
+                return {}
+            row = db.execute("SELECT secrets FROM token_cache WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return {}
+            try:
+                cached: dict[str, Any] = json.loads(self._key(db, create=False).decrypt(row[0]))
+            except InvalidToken:
+                return {}
+        if isinstance(cached.get("expires_at"), str):
+            cached["expires_at"] = datetime.fromisoformat(cached["expires_at"])
+        return cached
+
+    def cache_tokens(self, key: str, token_set: Any) -> None:
+        """Keep a refreshed access token, so the next process does not mint another one."""
+        settings, secrets = token_changes(token_set)
+        cached = {"access_token": secrets["access_token"], **settings} if "access_token" in secrets else {}
+        with self._db(write=True) as db:
+            assert db is not None
+            token = self._key(db, create=True).encrypt(json.dumps(cached).encode())
+            db.execute(
+                "INSERT INTO token_cache (key, secrets, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
+                "SET secrets = excluded.secrets, updated_at = excluded.updated_at",
+                (key, token, datetime.now(UTC).isoformat()),
+            )
 
     def connector(self, name: str, **overrides: Any) -> Connector:
         """Build the connector of a saved connection; tokens it refreshes are written back here."""
