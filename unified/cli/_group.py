@@ -17,7 +17,7 @@ EMULATOR_COMMANDS_GROUP = "unified.emulator_commands"
 
 # click's ClickException (usage errors, exit 2), wherever this typer version keeps click
 _CLICK_EXCEPTION: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-_PASS_THROUGH = (_CLICK_EXCEPTION, typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit)
+_PASS_THROUGH = (_CLICK_EXCEPTION, typer.Exit, typer.Abort, KeyboardInterrupt, SystemExit, BrokenPipeError)
 
 
 def error_line(exc: BaseException) -> str:
