@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from schemas import Contact, Invoice, InvoiceLineItem
+from schemas import Contact, Expense, ExpenseLineItem, Invoice, InvoiceLineItem
 from tests.reference_connector import ReferenceBackend, ReferenceConnector
 from unified import AsyncUnifiedClient
 from unified.connector import Capabilities, ListQuery, Page
@@ -141,28 +141,57 @@ def test_an_unchanged_second_run_emits_nothing_and_fetches_no_details(store: SQL
     assert report.created == report.updated == report.deleted == 0
     assert report.detail_calls == 0
     assert report.per_resource["invoices"].mode == "incremental"
-    assert report.per_resource["expenses"].mode == "scan"  # no server-side updated_since: scanned, diffed by hash
+    assert report.per_resource["expenses"].mode == "incremental"  # newest first, down to the checkpoint
     assert_mirrors(store, backend)
 
 
 @pytest.mark.parametrize("k", [1, 7, 12])
-def test_incremental_run_after_k_changes_makes_few_calls(store: SQLiteStore, k: int) -> None:
+@pytest.mark.parametrize("resource", ["invoices", "expenses"])  # server-side updated_since / newest first
+def test_incremental_run_after_k_changes_makes_few_calls(store: SQLiteStore, k: int, resource: str) -> None:
     backend = seeded(invoices=30)
+    for i in range(30):
+        backend.insert("expenses", Expense(number=f"E-{i}", line_items=[ExpenseLineItem(total_amount=Decimal(i))]))
     connector = DetailConnector(backend)
     engine, events = engine_for(connector, store, page_size=10)
-    engine.run_sync(["invoices"])
+    engine.run_sync([resource])
     events.clear()
-    ids = list(backend.tables["invoices"])
+    connector.gets.clear()
+    ids = list(backend.tables[resource])
     for id in ids[:k]:
-        touch(backend, "invoices", id, reference=f"changed {id}")
+        touch(backend, resource, id, reference=f"changed {id}")
 
-    report = engine.run_sync(["invoices"]).per_resource["invoices"]
+    report = engine.run_sync([resource]).per_resource[resource]
 
-    assert report.updated == k and report.detail_calls == k
+    assert report.mode == "incremental"
+    assert report.updated == k and report.detail_calls == k == connector.gets[resource]
     assert report.list_calls <= math.ceil(k / 10) + 1
-    assert Counter((e.type, e.entity_id) for e in events) == {("accounting.invoice.updated", id): 1 for id in ids[:k]}
-    assert all(isinstance(e.data, Invoice) and e.data.reference == f"changed {e.entity_id}" for e in events)
-    assert_mirrors(store, backend, ("invoices",))
+    entity = resource.removesuffix("s")
+    assert Counter((e.type, e.entity_id) for e in events) == {(f"accounting.{entity}.updated", id): 1 for id in ids[:k]}
+    assert all(getattr(e.data, "reference", None) == f"changed {e.entity_id}" for e in events)
+    assert_mirrors(store, backend, (resource,))
+
+
+def test_a_resource_without_a_server_filter_or_a_sort_is_scanned_and_diffed_by_hash(store: SQLiteStore) -> None:
+    backend = seeded()
+
+    class Unsorted(DetailConnector):
+        def capabilities(self) -> Capabilities:
+            resources = dict(super().capabilities().resources)
+            resources["expenses"] = replace(resources["expenses"], sorts=frozenset())
+            return Capabilities(resources)
+
+    connector = Unsorted(backend)
+    engine, events = engine_for(connector, store, page_size=2)
+    engine.run_sync(["expenses"])
+    events.clear()
+    changed = list(backend.tables["expenses"])[1]
+    touch(backend, "expenses", changed, reference="changed")
+
+    report = engine.run_sync(["expenses"]).per_resource["expenses"]
+
+    assert report.mode == "scan" and report.list_calls == math.ceil(len(backend.tables["expenses"]) / 2)
+    assert report.updated == 1 and report.detail_calls == 1
+    assert [(e.type, e.entity_id) for e in events] == [("accounting.expense.updated", changed)]
 
 
 def test_records_created_after_the_first_sync_arrive_as_created(store: SQLiteStore) -> None:

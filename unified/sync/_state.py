@@ -23,7 +23,8 @@ def _text(value: datetime | None) -> str | None:
 class PassState:
     """One pass over a resource, possibly interrupted.
 
-    ``incremental`` lists records changed since ``since``; ``scan`` lists every record and diffs by hash. A pass
+    ``incremental`` lists records changed since ``since`` (or newest first down to ``stop_at``); ``scan`` lists
+    every record and diffs by hash. A pass
     with ``deletions`` marks what it lists with ``token`` and, once listing is done (``listed``), deletes the
     stored records it did not see. ``cursor`` is the next page to fetch.
     """
@@ -32,6 +33,8 @@ class PassState:
     token: str
     started_at: datetime
     since: datetime | None = None
+    #: listing newest first (no server-side filter): the pass ends at the first record older than this
+    stop_at: datetime | None = None
     deletions: bool = False
     reduced: bool = False
     cursor: str | None = None
@@ -43,14 +46,14 @@ class PassState:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("started_at", "since", "max_updated_at"):
+        for key in ("started_at", "since", "stop_at", "max_updated_at"):
             data[key] = _text(data[key])
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PassState:
         values = dict(data)
-        for key in ("started_at", "since", "max_updated_at"):
+        for key in ("started_at", "since", "stop_at", "max_updated_at"):
             values[key] = _time(values.get(key))
         return cls(**values)
 

@@ -8,6 +8,8 @@ How a run goes, per resource:
 - A record is new or changed when its list summary's hash differs from the stored one; only then is its detail
   (line items) fetched, unless the engine is ``reduced``. Its event is decided by the hash of the full record,
   so a re-listed record that did not change emits nothing.
+- A provider without a server-side ``updated_since`` but with a sort on ``updated_at`` is listed newest first,
+  and the pass stops at the first record older than the checkpoint.
 - Each page's records, the next cursor and the pass state commit in one transaction; events are emitted after
   the commit. A killed run resumes at the stored cursor: re-listing a page is harmless.
 - A deletion scan (``full=True``, or once per ``deletion_scan_interval``) marks every listed record, then deletes
@@ -31,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel
 
 from unified.client import AsyncResource, AsyncUnifiedClient
-from unified.connector import Connector, Operation, ResourceCapabilities
+from unified.connector import Connector, Operation, ResourceCapabilities, Sort
 from unified.errors import ConnectorExecutionError, EntityNotFoundError, RequestValidationError
 from unified.events import ChangeKind, Event, EventCallback, Subscribers, make_events
 from unified.sync._pool import bounded_map
@@ -45,6 +47,7 @@ ProgressCallback = Callable[[str, int, int | None, str], None]
 """``progress(resource, done, total_or_None, phase)``; phase is ``"listing"``, ``"deletions"`` or ``"done"``."""
 
 _VIEWS = {"customers": "contacts", "suppliers": "contacts"}
+_NEWEST_FIRST = Sort(by="updated_at", direction="desc")
 
 
 def content_hash(record: BaseModel) -> str:
@@ -129,6 +132,7 @@ class SyncEngine:
         self.overlap = overlap
         self._clock = clock or (lambda: datetime.now(UTC))
         self._subscribers = Subscribers()
+        self._runner: asyncio.Runner | None = None
 
     def subscribe(self, callback: EventCallback) -> Callable[[], None]:
         """Call ``callback(event)`` (a function or a coroutine function) for every change; returns an unsubscribe."""
@@ -189,12 +193,32 @@ class SyncEngine:
         full: bool = False,
         progress: ProgressCallback | None = None,
     ) -> SyncReport:
-        """:meth:`run` for blocking code, on its own event loop."""
+        """:meth:`run` for blocking code.
+
+        Every ``run_sync`` of an engine uses the same event loop (the connector's connections live on it), until
+        :meth:`close`. Ctrl-C cancels the run cleanly: the page in progress rolls back, the next run resumes.
+        """
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self.run(resources, full=full, progress=progress))
-        raise RuntimeError("run_sync() was called inside a running event loop; use `await engine.run()` there.")
+            pass
+        else:
+            raise RuntimeError("run_sync() was called inside a running event loop; use `await engine.run()` there.")
+        if self._runner is None:
+            self._runner = asyncio.Runner()
+        return self._runner.run(self.run(resources, full=full, progress=progress))
+
+    def close(self) -> None:
+        """End the event loop of :meth:`run_sync`. The connector and the store stay open: they are the caller's."""
+        if self._runner is not None:
+            self._runner.close()
+            self._runner = None
+
+    def __enter__(self) -> SyncEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _bind_connection(self) -> None:
         """One store holds one connection: records of two accounts must never mix."""
@@ -264,24 +288,30 @@ class _ResourceSync:
             or state.last_deletion_scan is None
             or (interval is not None and now - state.last_deletion_scan >= interval)
         )
+        server_since = self.caps.updated_since == "server"
+        newest_first = "updated_at" in self.caps.sorts
         scan = (
             deletions
-            or self.caps.updated_since != "server"
             or state.checkpoint is None
+            or not (server_since or newest_first)
             or (state.reduced and self.fetch_details)  # records stored without details need them now
         )
-        return PassState(
-            kind="scan" if scan else "incremental",
-            token=uuid.uuid4().hex,
-            started_at=now,
-            since=None if scan else state.checkpoint,
-            deletions=deletions,
-        )
+        token, checkpoint = uuid.uuid4().hex, state.checkpoint
+        if scan or checkpoint is None:
+            return PassState(kind="scan", token=token, started_at=now, deletions=deletions)
+        if server_since:
+            return PassState(kind="incremental", token=token, started_at=now, since=checkpoint)
+        # No server-side filter, but a sort: list newest first and stop at the first record older than the checkpoint.
+        return PassState(kind="incremental", token=token, started_at=now, stop_at=checkpoint)
 
     async def _next_page(self, current: PassState) -> None:
         try:
             page = await self.api.page(
-                current.cursor, limit=self.limit, updated_since=current.since, raw=self.engine.keep_raw
+                current.cursor,
+                limit=self.limit,
+                updated_since=current.since,
+                sort=_NEWEST_FIRST if current.stop_at is not None else None,
+                raw=self.engine.keep_raw,
             )
         except RequestValidationError as exc:
             if current.cursor is None or exc.field != "cursor" or self.cursor_restarted:
@@ -336,11 +366,18 @@ class _ResourceSync:
                 if seen_at is not None and (current.max_updated_at is None or seen_at > current.max_updated_at):
                     current.max_updated_at = seen_at
             current.cursor = page.next_cursor
-            current.listed = page.next_cursor is None
+            current.listed = page.next_cursor is None or self._older_than_stop(current, summaries.values())
             current.done += len(summaries)
             self.store.save_state(self.resource, self.state.to_json())
         await self.engine._emit(events, self.report)
         self._progress(current, "listing")
+
+    @staticmethod
+    def _older_than_stop(current: PassState, page: Iterable[BaseModel]) -> bool:
+        """Listing newest first, a record older than ``stop_at`` means every later one is older too."""
+        if current.stop_at is None:
+            return False
+        return any(at is not None and at < current.stop_at for at in map(_updated_at, page))
 
     async def _detail(self, id: str) -> BaseModel | None:
         """The full record, or None when it is gone (deleted since it was listed)."""
