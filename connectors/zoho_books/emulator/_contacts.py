@@ -77,7 +77,6 @@ ROW_FIELDS = (
     "created_time",
     "last_modified_time",
     "custom_fields",
-    "custom_field_hash",
 )
 
 

@@ -72,7 +72,6 @@ INVOICE_ROW = (
     "salesperson_id",
     "salesperson_name",
     "custom_fields",
-    "custom_field_hash",
     "created_time",
     "last_modified_time",
 )
@@ -96,7 +95,6 @@ BILL_ROW = (
     "payment_made",
     "has_attachment",
     "custom_fields",
-    "custom_field_hash",
     "created_time",
     "last_modified_time",
 )

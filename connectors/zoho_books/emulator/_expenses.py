@@ -41,7 +41,6 @@ ROW_FIELDS = (
     "status",
     "is_itemized_expense",
     "custom_fields",
-    "custom_field_hash",
     "created_time",
     "last_modified_time",
 )

@@ -33,7 +33,6 @@ ROW_FIELDS = (
     "purchase_account_id",
     "purchase_account_name",
     "custom_fields",
-    "custom_field_hash",
     "created_time",
     "last_modified_time",
 )

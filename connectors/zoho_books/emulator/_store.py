@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Record = dict[str, Any]
-ROW_CUSTOM_FIELD = ("customfield_id", "api_name", "label", "data_type", "value", "value_formatted")
+ROW_CUSTOM_FIELD = ("customfield_id", "api_name", "label", "data_type", "value")
 
 
 def dumps(value: object) -> bytes:
