@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 from connectors.zoho_books.emulator import ZohoBooksEmulator
 
-SMALL = {"contacts": 40, "invoices": 60, "bills": 20, "expenses": 20}
+
+def _small(seed: int = 7, **settings: Any) -> ZohoBooksEmulator:
+    return ZohoBooksEmulator(seed=seed, contacts=40, invoices=60, bills=20, expenses=20, **settings)
 
 
 def _snapshot(emu: ZohoBooksEmulator) -> dict[str, list[dict[str, object]]]:
@@ -17,7 +20,7 @@ def _snapshot(emu: ZohoBooksEmulator) -> dict[str, list[dict[str, object]]]:
 
 
 def test_same_seed_same_data_and_credentials() -> None:
-    first, second = ZohoBooksEmulator(seed=21, **SMALL), ZohoBooksEmulator(seed=21, **SMALL)
+    first, second = _small(21), _small(21)
     assert _snapshot(first) == _snapshot(second)
     assert (first.client_id, first.client_secret, first.refresh_token, first.organization_id) == (
         second.client_id,
@@ -25,13 +28,13 @@ def test_same_seed_same_data_and_credentials() -> None:
         second.refresh_token,
         second.organization_id,
     )
-    other = ZohoBooksEmulator(seed=22, **SMALL)
+    other = _small(22)
     assert _snapshot(other)["contacts"] != _snapshot(first)["contacts"]
     assert other.client_id != first.client_id
 
 
 def test_credentials_look_like_zoho_and_can_be_given() -> None:
-    emu = ZohoBooksEmulator(**SMALL)
+    emu = _small()
     assert re.fullmatch(r"1000\.[A-Z0-9]{30}", emu.client_id)
     assert re.fullmatch(r"1000\.[0-9a-f]{32}\.[0-9a-f]{32}", emu.refresh_token)
     assert emu.organization_id.isdigit()
@@ -41,7 +44,7 @@ def test_credentials_look_like_zoho_and_can_be_given() -> None:
 
 
 def test_ids_are_strings_past_2_53_with_18_or_19_digits() -> None:
-    emu = ZohoBooksEmulator(organizations=2, **SMALL)
+    emu = _small(organizations=2)
     for org, digits in zip(emu.organization_ids, (18, 19), strict=True):
         for module, key in (("contacts", "contact_id"), ("invoices", "invoice_id"), ("taxes", "tax_id")):
             for record in emu.records(org, module):
