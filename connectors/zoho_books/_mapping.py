@@ -280,6 +280,8 @@ def _build_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_list, _list_hook(converter))
     converter.register_structure_hook_factory(attrs.has, _model_hook(converter))
     converter.register_unstructure_hook(Decimal, decimal_out)
+    # `object` fields carry values of any type: unstructure them by what they are (a Decimal is a number)
+    converter.register_unstructure_hook_func(lambda type_: type_ is object, lambda value: converter.unstructure(value))
     converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
     converter.register_unstructure_hook(dt.datetime, format_timestamp)
     converter.register_unstructure_hook_factory(attrs.has, _model_unstructure(converter))
