@@ -584,8 +584,8 @@ def _expense_lines(z: w.ZohoExpense) -> list[w.ZohoExpenseLine] | None:
         return z.line_items
     if z.line_item is not None:
         return [z.line_item]
-    if z.account_id is None and z.amount is None:
-        return None  # a list row: lines need the detail
+    if z.amount is None:
+        return None  # a list row (it has totals, not the amount): lines need the detail
     return [
         w.ZohoExpenseLine(
             account_id=z.account_id,

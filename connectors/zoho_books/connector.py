@@ -175,8 +175,7 @@ class ZohoBooksConnector(Connector):
             records = [reader(row, raw=query.raw) for row in rows]
         if since is not None:
             records = [r for r in records if r.updated_at is None or r.updated_at >= since]  # type: ignore[attr-defined]
-        context = body.get("page_context")
-        more = isinstance(context, Mapping) and context.get("has_more_page") is True
+        more = _has_more(body)
         return Page(data=records, next_cursor=_encode_cursor(page + 1, per_page) if more else None)
 
     async def _details(
@@ -321,8 +320,7 @@ class ZohoBooksConnector(Connector):
                         tax = mapping.structure(row, ZohoTax) if isinstance(row, Mapping) else None
                         if tax is not None and tax.tax_id:
                             taxes[tax.tax_id] = tax
-                    context = body.get("page_context")
-                    if not (isinstance(context, Mapping) and context.get("has_more_page") is True):
+                    if not _has_more(body):
                         break
                     page += 1
                 self._taxes = taxes
@@ -429,6 +427,13 @@ def _segment(record_id: str) -> str:
     if not record_id.isdigit():
         raise EntityNotFoundError(f"No record has id {record_id!r}: Zoho Books ids are strings of digits.")
     return record_id
+
+
+def _has_more(body: Mapping[str, Any]) -> bool:
+    context = body.get("page_context")
+    if isinstance(context, list) and context:
+        context = context[0]  # some of Zoho's documented examples wrap it in a list
+    return isinstance(context, Mapping) and context.get("has_more_page") is True
 
 
 def _record(body: Mapping[str, Any], spec: ResourceSpec) -> dict[str, Any]:
