@@ -304,6 +304,7 @@ class LoopbackCallback:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._event.set()  # a waiter still blocked (the user pressed Ctrl-C) returns at once
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
