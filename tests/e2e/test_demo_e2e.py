@@ -50,11 +50,12 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
 
     first_sync = sum(math.ceil(n / 200) + n for n in COUNTS.values()) + 1  # details for all but tax rates
     second_sync = 5 + 2  # a list call per resource, details of the new contact and invoice
-    minimum = int(re.search(r"minimum possible ([\d,]+)", out).group(1).replace(",", ""))  # type: ignore[union-attr]
+    minimum = int(re.search(r"([\d,]+) the minimum possible", out).group(1).replace(",", ""))  # type: ignore[union-attr]
     assert minimum == first_sync + second_sync + 1 + 2 + 2
-    used = int(re.search(r"API calls used: ([\d,]+)", out).group(1).replace(",", ""))  # type: ignore[union-attr]
-    assert minimum <= used <= minimum * 1.1
-    assert "429s received: 0" in out
+    used = int(re.search(r"API calls: ([\d,]+) used", out).group(1).replace(",", ""))  # type: ignore[union-attr]
+    rejected = int(re.search(r"429s received: (\d+)", out).group(1))  # type: ignore[union-attr]
+    # beyond the minimum: the connector's own look-ups before writes (definitions, taxes) and retried 429s
+    assert minimum <= used - rejected <= minimum + 8
     assert re.search(r"Elapsed: [\d.]+ s", out)
     assert "100 calls per 0.2 s window" in out
 

@@ -268,8 +268,6 @@ class Summary:
         console.print(table)
 
         api_calls = _api_calls(self.stats)
-        sync_calls = self.first.list_calls + self.first.detail_calls + self.second.list_calls
-        sync_calls += self.second.detail_calls
         # connect: GET /organizations; writes: custom field definitions of 2 entities and 2 creates
         minimum = self.minimum_sync_calls(self.first, first=True) + self.minimum_sync_calls(self.second, first=False)
         minimum += 1 + 2 + 2
@@ -277,11 +275,10 @@ class Summary:
         floor = minimum / CALLS_PER_WINDOW * window
         rejected = int(self.stats.get("by_status", {}).get("429", 0))
         lines = [
-            f"API calls used: {api_calls:,} (sync {sync_calls:,}, connect and writes {api_calls - sync_calls:,}); "
-            f"minimum possible {minimum:,}: ⌈records/{PAGE_SIZE}⌉ list calls per resource, one detail call per "
-            "new or changed record whose list leaves out line items, GET /organizations, 2 custom field "
-            "look-ups, 2 creates",
-            f"429s received: {rejected}",
+            f"API calls: {api_calls:,} used, {minimum:,} the minimum possible",
+            f"  minimum: ⌈records/{PAGE_SIZE}⌉ list calls per resource, a detail call per new or changed record "
+            "whose list leaves out line items, GET /organizations, 2 custom field look-ups, 2 creates",
+            f"429s received: {rejected}" + (" (each waited out as Retry-After said, then retried)" if rejected else ""),
             f"Rate limit: {CALLS_PER_WINDOW} calls per {window:g} s window (Zoho: {ZOHO_WINDOW:g} s, so time runs "
             f"{ZOHO_WINDOW / window:g}x faster): {minimum:,} calls need at least {floor:.1f} s here, "
             f"{minimum / CALLS_PER_WINDOW:.0f} min against real Zoho",
