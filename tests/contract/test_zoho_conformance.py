@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import strategies as st
 
@@ -215,9 +216,10 @@ async def _read_references(api: Api) -> References:
     return References.from_bodies(contacts, taxes, accounts, response.json())
 
 
-def emulator_connector(emu: ZohoBooksEmulator, **options: Any) -> ZohoBooksConnector:
-    """A connector for a served emulator (``api_url`` set) or an in-process one (``transport`` in options)."""
-    in_process = "transport" in options
+def emulator_connector(emu: ZohoBooksEmulator, *, in_process: bool = False, **options: Any) -> ZohoBooksConnector:
+    """A connector for the emulator: over its served socket, or in process through its ASGI app."""
+    if in_process:
+        options["transport"] = httpx.ASGITransport(app=emu.app)
     return ZohoBooksConnector(
         client_id=emu.client_id,
         client_secret=emu.client_secret,

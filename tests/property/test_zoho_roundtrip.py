@@ -7,11 +7,10 @@ read back: Decimal amounts exact, each line's tax rate kept, custom fields of ev
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,7 +34,7 @@ ROUND_TRIPS = settings(max_examples=15, deadline=None, suppress_health_check=[He
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[UnifiedClient, References]]:
     emu = emulator(contacts=20, invoices=5, bills=5, expenses=5)
-    client = UnifiedClient(emulator_connector(emu, transport=httpx.ASGITransport(app=emu.app)))
+    client = UnifiedClient(emulator_connector(emu, in_process=True))
 
     def native(path: str, key: str, **params: Any) -> Any:
         return client.proxy("GET", path, params={"per_page": 200, **params}).json()[key]
@@ -52,7 +51,7 @@ def world() -> Iterator[tuple[UnifiedClient, References]]:
         client.close()
 
 
-def every_custom_field(definitions: list[CustomFieldDefinition]) -> st.SearchStrategy[list[CustomField]]:
+def every_custom_field(definitions: Sequence[CustomFieldDefinition]) -> st.SearchStrategy[list[CustomField]]:
     """One value for each field the entity defines, so every data type is written in every example."""
     return st.tuples(
         *(st.builds(CustomField, name=st.just(d.label), value=custom_field_values(d)) for d in definitions)
@@ -67,7 +66,7 @@ def round_trip(client: UnifiedClient, resource: str, generated: BaseModel) -> Ba
     created = res.create(record)
     try:
         assert_subset(record, created)
-        got = res.get(created.id)
+        got: BaseModel = res.get(created.id)
         assert_subset(record, got)
         return got
     finally:
