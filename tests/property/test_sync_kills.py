@@ -101,17 +101,21 @@ def new_record(backend: ReferenceBackend, resource: str, n: int) -> None:
     customer = next(id for id, c in backend.tables["contacts"].items() if c.is_customer)  # type: ignore[attr-defined]
     supplier = next(id for id, c in backend.tables["contacts"].items() if c.is_supplier)  # type: ignore[attr-defined]
     price = Decimal(f"{n}.25")
-    record: BaseModel = {
-        "contacts": lambda: Contact(display_name=f"New {n}", is_customer=n % 2 == 0, is_supplier=n % 2 == 1),
-        "invoices": lambda: Invoice.model_validate(
+    record: BaseModel
+    if resource == "contacts":
+        record = Contact(display_name=f"New {n}", is_customer=n % 2 == 0, is_supplier=n % 2 == 1)
+    elif resource == "invoices":
+        record = Invoice.model_validate(
             {"number": f"N-{n}", "customer": {"id": customer}, "line_items": [InvoiceLineItem(unit_price=price)]}
-        ),
-        "bills": lambda: Bill.model_validate(
+        )
+    elif resource == "bills":
+        record = Bill.model_validate(
             {"bill_number": f"B-{n}", "supplier": {"id": supplier}, "line_items": [BillLineItem(unit_price=price)]}
-        ),
-        "expenses": lambda: Expense(number=f"E-{n}", line_items=[ExpenseLineItem(total_amount=price)]),
-        "tax_rates": lambda: TaxRate(name=f"Rate {n}", effective_tax_rate=Decimal(n % 30)),
-    }[resource]()
+        )
+    elif resource == "expenses":
+        record = Expense(number=f"E-{n}", line_items=[ExpenseLineItem(total_amount=price)])
+    else:
+        record = TaxRate(name=f"Rate {n}", effective_tax_rate=Decimal(n % 30))
     backend.insert(resource, record)
 
 

@@ -96,7 +96,7 @@ def assert_mirrors(store: SQLiteStore, backend: ReferenceBackend, resources: tup
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     with SQLiteStore(tmp_path / "sync.db") as opened:
-        yield opened  # type: ignore[misc]
+        yield opened
 
 
 def engine_for(connector: ReferenceConnector, store: SQLiteStore, **options: Any) -> tuple[SyncEngine, list[Event]]:

@@ -26,7 +26,7 @@ def stored(record: BaseModel, *, seen: str | None = None, raw: dict[str, object]
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     with SQLiteStore(tmp_path / "nested" / "unified.db") as opened:
-        yield opened  # type: ignore[misc]
+        yield opened
 
 
 def invoice(id: str, **fields: object) -> Invoice:

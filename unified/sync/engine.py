@@ -208,8 +208,15 @@ class SyncEngine:
             self._runner = asyncio.Runner()
         return self._runner.run(self.run(resources, full=full, progress=progress))
 
-    def close(self) -> None:
-        """End the event loop of :meth:`run_sync`. The connector and the store stay open: they are the caller's."""
+    def close(self, *, close_connector: bool = False) -> None:
+        """End the event loop of :meth:`run_sync`, closing the connector on it first if asked.
+
+        The store stays open, and so does the connector unless ``close_connector``: they are the caller's.
+        """
+        if close_connector:
+            if self._runner is None:
+                self._runner = asyncio.Runner()
+            self._runner.run(self.client.aclose())
         if self._runner is not None:
             self._runner.close()
             self._runner = None
