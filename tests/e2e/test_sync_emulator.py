@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -161,16 +161,25 @@ def calls_by_kind(emu: ZohoBooksEmulator) -> tuple[int, int]:
     return sum(api.values()) - details, details
 
 
+class Served(NamedTuple):
+    """An emulator the tests below only read from, and its clean unified copy (left out of reprs: it is big)."""
+
+    emu: ZohoBooksEmulator
+    reference: dict[str, dict[str, str]]
+
+    def __repr__(self) -> str:
+        return f"Served({self.emu!r})"
+
+
 @pytest.fixture(scope="module")
-def shared() -> Iterator[tuple[ZohoBooksEmulator, dict[str, dict[str, str]]]]:
-    """An emulator the tests below only read from, and its clean unified copy."""
+def shared() -> Iterator[Served]:
     emu = ZohoBooksEmulator(seed=11, **SMALL, window_seconds=WINDOW, timeout_seconds=2)
     with emu.serve() as running:
-        yield running, clean_copy(running)
+        yield Served(running, clean_copy(running))
 
 
 def test_a_sync_mirrors_the_emulator_and_reads_back_as_models(
-    shared: tuple[ZohoBooksEmulator, dict[str, dict[str, str]]],
+    shared: Served,
 ) -> None:
     emu, reference = shared
     events: list[Event] = []
@@ -192,7 +201,7 @@ def test_a_sync_mirrors_the_emulator_and_reads_back_as_models(
         assert again == [] and report.detail_calls == 0 and report.created == report.updated == 0
 
 
-def test_reduced_mode_makes_no_detail_calls(shared: tuple[ZohoBooksEmulator, dict[str, dict[str, str]]]) -> None:
+def test_reduced_mode_makes_no_detail_calls(shared: Served) -> None:
     emu, _ = shared
     emu.reset_stats()
     with SQLiteStore(":memory:") as store:
@@ -210,9 +219,7 @@ Kill = tuple[Literal["call", "write"], int]
     kills=st.lists(st.tuples(st.sampled_from(["call", "write"]), st.integers(1, 35)), min_size=1, max_size=3),
     then_full=st.booleans(),
 )
-def test_killed_runs_resume_and_end_equal_to_the_emulator(
-    shared: tuple[ZohoBooksEmulator, dict[str, dict[str, str]]], kills: list[Kill], then_full: bool
-) -> None:
+def test_killed_runs_resume_and_end_equal_to_the_emulator(shared: Served, kills: list[Kill], then_full: bool) -> None:
     emu, reference = shared
     events: list[Event] = []
     with tempfile.TemporaryDirectory() as tmp:  # a file: each run reopens the store, as a new process would
@@ -245,7 +252,7 @@ def test_killed_runs_resume_and_end_equal_to_the_emulator(
     seed=st.integers(0, 1000),
 )
 def test_runs_under_faults_complete_or_fail_cleanly_and_a_rerun_completes(
-    shared: tuple[ZohoBooksEmulator, dict[str, dict[str, str]]], kind: str, fraction: float, seed: int
+    shared: Served, kind: str, fraction: float, seed: int
 ) -> None:
     emu, reference = shared
     events: list[Event] = []
@@ -273,7 +280,7 @@ async def second_page_invoice(emu: ZohoBooksEmulator) -> str:
 
 
 def test_a_run_that_fails_mid_resource_is_resumed_by_the_next(
-    shared: tuple[ZohoBooksEmulator, dict[str, dict[str, str]]],
+    shared: Served,
 ) -> None:
     emu, reference = shared
     events: list[Event] = []
