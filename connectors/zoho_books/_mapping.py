@@ -38,7 +38,8 @@ The rules of the mapping:
   <- ``total_amount``, ``description``, ``tax_id``); a one-line expense Zoho shows without ``line_items`` is
   read as one line. Every expense Zoho records is ``posted``.
 - Tax rates: ``/settings/taxes`` ``tax_name`` <-> ``name``, ``tax_percentage`` <-> ``effective_tax_rate`` (and
-  ``total_tax_rate``), ``tax_type`` -> ``type``, ``country_code`` -> ``country``.
+  ``total_tax_rate``), ``tax_type`` -> ``type``, ``country_code`` -> ``country``; a tax group's member
+  ``taxes`` are its ``components`` (a ``compound_tax`` member is ``compound``).
 - Custom fields, everywhere: see ``_customfields``. Ids are strings; Zoho's ``""`` is ``None``; on an update a
   text field the record sets to ``None`` is sent as ``""`` to clear it.
 """
@@ -650,6 +651,17 @@ def tax_rate_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> TaxR
         "tax_payable_account_id": z.tax_account_id,
         "tax_remitted_account_id": z.purchase_tax_account_id,
         "status": "inactive" if inactive else ("active" if z.tax_id else None),
+        "components": [
+            {
+                "id": member.tax_id,
+                "name": member.tax_name,
+                "rate": member.tax_percentage,
+                "compound": member.tax_type == "compound_tax",
+            }
+            for member in z.taxes
+        ]
+        if z.taxes
+        else None,
         "updated_at": z.last_modified_time,
         "created_at": z.created_time,
     }

@@ -301,5 +301,7 @@ class ZohoTax:
     purchase_tax_account_id: str | None = None
     status: str | None = None
     is_inactive: bool | None = None
+    #: the member taxes of a tax group
+    taxes: list[ZohoTax] | None = None
     created_time: dt.datetime | None = None
     last_modified_time: dt.datetime | None = None

@@ -349,7 +349,10 @@ class ZohoBooksConnector(Connector):
         elif spec.item_key == "invoice" and body.get("invoice_number"):
             keys = {"invoice_number": str(body["invoice_number"])}
         elif spec.item_key == "invoice" and body.get("reference_number"):
+            # a reference need not be unique: the customer and the date narrow it to this invoice
             keys = {"reference_number": str(body["reference_number"]), "customer_id": str(body["customer_id"])}
+            if body.get("date"):
+                keys["date"] = str(body["date"])
         elif spec.item_key == "bill" and body.get("bill_number"):
             keys = {"bill_number": str(body["bill_number"]), "vendor_id": str(body["vendor_id"])}
         elif spec.item_key == "expense" and body.get("reference_number"):

@@ -41,7 +41,7 @@ def emu() -> Iterator[ZohoBooksEmulator]:
         yield served
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(emu: ZohoBooksEmulator) -> Iterator[UnifiedClient]:
     with UnifiedClient(emulator_connector(emu)) as unified:
         yield unified
@@ -151,7 +151,7 @@ def test_list_rows_are_summaries_and_detail_fills_them_in(client: UnifiedClient)
     full = client.invoices.page(limit=5, detail=True).data
     assert [r.id for r in full] == [r.id for r in rows]
     assert all(r.line_items for r in full)
-    assert full[0] == client.invoices.get(rows[0].id)
+    assert full[0] == client.invoices.get(rows[0].id or "")
 
 
 def test_detail_gets_run_with_bounded_concurrency(emu: ZohoBooksEmulator) -> None:
@@ -181,7 +181,7 @@ def test_detail_gets_run_with_bounded_concurrency(emu: ZohoBooksEmulator) -> Non
 def test_raw_keeps_zohos_payload(client: UnifiedClient) -> None:
     row = client.bills.page(limit=1, raw=True).data[0]
     assert row.raw is not None and row.raw["bill_id"] == row.id
-    got = client.bills.get(row.id, raw=True)
+    got = client.bills.get(row.id or "", raw=True)
     assert got.raw is not None and "line_items" in got.raw and "custom_field_hash" in got.raw
 
 
@@ -196,11 +196,11 @@ def test_a_cursor_is_opaque_and_a_made_up_one_is_refused(client: UnifiedClient) 
 
 def test_views_hold_only_their_role(client: UnifiedClient) -> None:
     supplier = client.suppliers.page(limit=1).data[0]
-    assert supplier.is_supplier and client.contacts.get(supplier.id).id == supplier.id
+    assert supplier.is_supplier and client.contacts.get(supplier.id or "").id == supplier.id
     with pytest.raises(EntityNotFoundError):
-        client.customers.get(supplier.id)
+        client.customers.get(supplier.id or "")
     with pytest.raises(RequestValidationError, match="through contacts"):
-        client.suppliers.update(supplier.id, {"is_customer": True})
+        client.suppliers.update(supplier.id or "", {"is_customer": True})
 
 
 def test_the_proxy_and_organizations(client: UnifiedClient, emu: ZohoBooksEmulator) -> None:

@@ -173,6 +173,25 @@ def test_taxes_map_to_tax_rates() -> None:
     assert m.tax_rate_from_zoho({"tax_id": "1", "tax_name": "Old", "is_inactive": True}).status == "inactive"
 
 
+def test_a_tax_group_lists_its_member_taxes_as_components() -> None:
+    group = {
+        "tax_id": "9",
+        "tax_name": "Sales + City",
+        "tax_percentage": 10.25,
+        "tax_type": "tax_group",
+        "taxes": [
+            {"tax_id": "1", "tax_name": "Sales", "tax_percentage": 8.25, "tax_type": "tax"},
+            {"tax_id": "2", "tax_name": "City", "tax_percentage": 2, "tax_type": "compound_tax"},
+        ],
+    }
+    rate = m.tax_rate_from_zoho(group)
+    assert rate.type == "tax_group" and rate.effective_tax_rate == Decimal("10.25")
+    assert [(c.id, c.rate, c.compound) for c in rate.components or []] == [
+        ("1", Decimal("8.25"), False),
+        ("2", Decimal(2), True),
+    ]
+
+
 def test_raw_keeps_the_payload_with_the_fields_the_model_has_no_place_for() -> None:
     payload = {**sample("invoice_get", "invoice"), "brand_new_zoho_field": {"nested": [1, 2]}}
     invoice = m.invoice_from_zoho(payload, raw=True)
