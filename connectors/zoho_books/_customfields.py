@@ -5,7 +5,8 @@ unified custom fields resolved to Zoho's ``customfield_id`` with their values ch
 Writes may name a field by ``id`` (Zoho's customfield_id), or by ``name``: its label (any case) or its
 api_name (``cf_...``). Values are checked before any write: numbers (number, decimal, amount, percent) must be
 numbers (``number`` a whole one), ``date`` a ``yyyy-mm-dd`` date, ``check_box`` a boolean, ``dropdown`` one of
-the options, ``email`` and ``url`` must look like one. ``None`` clears a field. Reads type values by
+the options, ``email`` and ``url`` must look like one. A write changes the fields it names and leaves the
+others as they are (Zoho's behaviour); ``None`` clears a field. Reads type values by
 ``data_type`` where Zoho sends it: numbers as ``Decimal``, check boxes as ``bool``, the rest as text.
 """
 

@@ -300,8 +300,10 @@ class ZohoBooksConnector(Connector):
         definitions = await self._definitions.get(self.organization_id, entity)
         try:
             return resolve(fields, definitions, entity=entity, where="custom_fields")
-        except RequestValidationError:
-            # definitions may have changed since they were cached: look once more before refusing
+        except RequestValidationError as refused:
+            if not (isinstance(refused.detail, Mapping) and "known" in refused.detail):
+                raise
+            # an unknown field may have been defined since the definitions were cached: look once more
             self._definitions.forget(self.organization_id)
             definitions = await self._definitions.get(self.organization_id, entity)
             return resolve(fields, definitions, entity=entity, where="custom_fields")
