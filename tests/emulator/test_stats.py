@@ -30,6 +30,17 @@ async def test_counters_and_log(zoho: Zoho) -> None:
     assert over_http == stats
     log = (await zoho.http.get("/__emulator/requests")).json()["requests"]
     assert len(log) == 5
+    await zoho.http.post(
+        "/oauth/v2/token",
+        params={
+            "grant_type": "refresh_token",
+            "refresh_token": zoho.emu.refresh_token,
+            "client_id": zoho.emu.client_id,
+            "client_secret": zoho.emu.client_secret,
+        },
+    )
+    logged = str(zoho.emu.request_log)
+    assert zoho.emu.refresh_token not in logged and zoho.emu.client_secret not in logged
 
 
 async def test_reset_over_python_and_http(zoho: Zoho) -> None:

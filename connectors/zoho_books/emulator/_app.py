@@ -36,6 +36,9 @@ JSON = "application/json;charset=UTF-8"
 ABORT_KEY = "zoho_emulator.abort"
 GONE_KEY = "zoho_emulator.gone"
 API_PREFIX = "/books/v3"
+SECRET_PARAMETERS = frozenset(
+    {"client_secret", "refresh_token", "code", "token", "access_token"}
+)  # kept out of the log
 BAD_GATEWAY = (
     "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
     "<hr><center>ZGS</center></body></html>"
@@ -127,7 +130,7 @@ class _Gateway:
             "time": runtime.clock.now(),
             "method": request.method,
             "path": path,
-            "query": dict(request.query_params),
+            "query": {k: "***" if k in SECRET_PARAMETERS else v for k, v in request.query_params.items()},
             "endpoint": f"{request.method} {path}",
             "organization_id": request.query_params.get("organization_id", ""),
             "status": None,

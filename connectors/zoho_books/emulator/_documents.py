@@ -178,18 +178,15 @@ def _lines(
         parts, tax = _line_taxes(call, line, strict, item)
         account_field = "purchase_account_id" if kind is BILL else "account_id"
         account_id = f.identifier(line, "account_id") or str(item.get(account_field, "") or "")
-        account_name = ""
+        account = call.org["chartofaccounts"].get(account_id) if account_id else None
         if kind is BILL:
             if not account_id:
                 raise invalid_field(
                     f"{field}.account_id", "Each bill line needs an expense account_id (GET /chartofaccounts)."
                 )
-            if strict or call.org["chartofaccounts"].get(account_id):
-                account_name = find_typed(call, account_id, f"{field}.account_id", (*EXPENSE_TYPES, "stock")).get(
-                    "account_name", ""
-                )
-        elif account_id and call.org["chartofaccounts"].get(account_id):
-            account_name = call.org["chartofaccounts"].get(account_id)["account_name"]  # type: ignore[index]
+            if strict or account is not None:
+                account = find_typed(call, account_id, f"{field}.account_id", (*EXPENSE_TYPES, "stock"))
+        account_name = str(account["account_name"]) if account is not None else ""
         line_id = f.identifier(line, "line_item_id")
         base: Record = {
             "line_item_id": line_id if line_id in known else call.new_id(),

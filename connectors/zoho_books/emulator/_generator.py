@@ -236,7 +236,7 @@ def organization_id(seed: int, index: int) -> str:
 
 
 class _Seeder:
-    def __init__(self, org: Organization, rng: random.Random, plan: str, index: int) -> None:
+    def __init__(self, org: Organization, rng: random.Random, index: int) -> None:
         self.org = org
         self.rng = rng
         self.index = index
@@ -732,7 +732,7 @@ def seed_organization(
     if given is not None:
         record = {**record, **given, "organization_id": organization_id}
     org = new_organization(organization_id, record, offset, _id_base(index))
-    seeder = _Seeder(org, random.Random(f"zoho-emulator:{seed}:{index}"), plan, index)
+    seeder = _Seeder(org, random.Random(f"zoho-emulator:{seed}:{index}"), index)
     seeder.settings(custom_fields=counts is not None)
     if counts:
         seeder.contacts(counts.get("contacts", 0))

@@ -7,6 +7,7 @@ from typing import Any
 
 from . import _fields as f
 from ._call import Call, Reply, reply
+from ._contacts import refresh_balances
 from ._documents import INVOICE, INVOICES, restatus
 from ._errors import ZohoError, invalid_field
 from ._listing import ListSpec, text_of
@@ -47,7 +48,7 @@ def _apply(call: Call, payment: Record, sign: int) -> None:
             changed["last_payment_date"] = payment["date"]
         changed = restatus(INVOICE, call, changed, INVOICE.open_status)
         call.org["invoices"].put(changed)
-        INVOICES.after_write(call, changed, invoice)  # type: ignore[misc]
+        refresh_balances(call, str(changed["customer_id"]))
         call.emit("invoice", "updated", changed)
 
 
