@@ -1,9 +1,11 @@
 """Pace requests under a provider's limits instead of running into its 429s.
 
 A :class:`RateLimiter` keeps one key (for Zoho, one organization) under ``limit`` requests in any sliding
-``window``, under ``max_concurrent`` requests in flight, and within a daily budget. Every client object in the
-process that talks to the same key shares one limiter (:meth:`RateLimiter.shared`), whichever thread or event
-loop it runs on, so two sync clients and an async one together still stay under the provider's limit.
+``window``, under ``max_concurrent`` requests in flight, and within a daily budget. A request counts from its
+start until ``window`` after its answer came back: the provider counts it somewhere in between and we cannot see
+where. Every client object in the process that talks to the same key shares one limiter
+(:meth:`RateLimiter.shared`), whichever thread or event loop it runs on, so two sync clients and an async one
+together still stay under the provider's limit.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from unified.errors import ConnectorRateLimitError
@@ -53,7 +55,6 @@ class LimiterStats:
     daily_used: int = 0
     daily_remaining: int | None = None
     in_flight: int = 0
-    history: deque[float] = field(default_factory=deque, repr=False)
 
 
 class RateLimiter:
@@ -66,7 +67,8 @@ class RateLimiter:
         self.policy = policy
         self._clock = clock
         self._lock = threading.Lock()
-        self._starts: deque[float] = deque()
+        #: when each finished request's answer came back, oldest first
+        self._finished: deque[float] = deque()
         self._in_flight = 0
         self._blocked_until = 0.0
         self._day_started = clock()
@@ -130,13 +132,13 @@ class RateLimiter:
         if now < self._blocked_until:
             return self._blocked_until - now
         window = self.policy.window * (1 + self.policy.margin)
-        while self._starts and self._starts[0] <= now - window:
-            self._starts.popleft()
-        if len(self._starts) >= self.policy.limit:
-            return self._starts[0] + window - now
+        while self._finished and self._finished[0] <= now - window:
+            self._finished.popleft()
+        if len(self._finished) + self._in_flight >= self.policy.limit:
+            # in-flight requests leave the window only once answered: wait for the oldest answer to age out
+            return self._finished[0] + window - now if self._finished else math.inf
         if self._in_flight >= self.policy.max_concurrent:
             return math.inf
-        self._starts.append(now)
         self._in_flight += 1
         self._day_used += 1
         if self._day_remaining_hint is not None:
@@ -182,6 +184,7 @@ class RateLimiter:
 
     def release(self) -> None:
         with self._lock:
+            self._finished.append(self._clock())
             self._in_flight -= 1
             self.stats.in_flight = self._in_flight
             waiters, self._waiters = self._waiters, []

@@ -120,14 +120,18 @@ def test_penalty_delays_the_next_slot() -> None:
         assert limiter._try_acquire() == 0.0
 
 
-def test_window_wait_is_computed_from_the_oldest_start() -> None:
+def test_a_request_occupies_the_window_until_a_window_after_its_answer() -> None:
     clock = FakeClock()
     limiter = RateLimiter(RateLimitPolicy(limit=2, window=10, margin=0.0), clock=clock)
     with limiter._lock:
         assert limiter._try_acquire() == 0.0
         clock.now += 3
         assert limiter._try_acquire() == 0.0
-        assert limiter._try_acquire() == pytest.approx(7)
+        assert limiter._try_acquire() == float("inf")  # both in flight: wait for an answer
+    clock.now += 2
+    limiter.release()  # answered at t=5: its slot frees at t=15
+    with limiter._lock:
+        assert limiter._try_acquire() == pytest.approx(10)
 
 
 def test_shared_limiters_are_per_key_and_policy() -> None:
