@@ -50,9 +50,10 @@ _VIEWS = {"customers": "contacts", "suppliers": "contacts"}
 _NEWEST_FIRST = Sort(by="updated_at", direction="desc")
 
 
-def content_hash(record: BaseModel) -> str:
+def content_hash(record: BaseModel | str) -> str:
     """The hash of a record's unified JSON (the provider payload in ``.raw`` is not part of it)."""
-    return hashlib.sha256(record.model_dump_json().encode()).hexdigest()
+    text = record if isinstance(record, str) else record.model_dump_json()
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _record_id(resource: str, record: BaseModel) -> str:
@@ -338,9 +339,11 @@ class _ResourceSync:
         known = self.store.states(self.resource, list(summaries))
         unchanged: list[str] = []
         wanted: list[str] = []
+        summary_json: dict[str, str] = {}
         summary_hashes: dict[str, str] = {}
         for id, summary in summaries.items():
-            summary_hashes[id] = content_hash(summary)
+            summary_json[id] = summary.model_dump_json()
+            summary_hashes[id] = content_hash(summary_json[id])
             stored = known.get(id)
             if (
                 stored is not None
@@ -364,7 +367,8 @@ class _ResourceSync:
                     events += self._delete(id)
                     continue
                 detailed = self.fetch_details or not self.caps.detail_fields
-                events += self._write(id, record, summary_hashes[id], detailed, known.get(id), current)
+                data = None if self.fetch_details else summary_json[id]
+                events += self._write(id, record, summary_hashes[id], detailed, known.get(id), current, data)
             if current.deletions and unchanged:
                 self.store.mark_seen(self.resource, unchanged, current.token)
             self.report.unchanged += len(unchanged)
@@ -402,8 +406,10 @@ class _ResourceSync:
         detailed: bool,
         stored: RecordState | None,
         current: PassState,
+        data: str | None = None,
     ) -> list[Event]:
-        record_hash = content_hash(record)
+        data = data if data is not None else record.model_dump_json()
+        record_hash = content_hash(data)
         raw = getattr(record, "raw", None) if self.engine.keep_raw else None
         self.store.upsert(
             self.resource,
@@ -414,6 +420,7 @@ class _ResourceSync:
                 detailed=detailed,
                 raw=raw if isinstance(raw, dict) else None,
                 seen=current.token if current.deletions else None,
+                data=data,
             ),
         )
         kind: ChangeKind

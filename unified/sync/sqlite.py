@@ -201,7 +201,7 @@ class SQLiteStore(Store):
             record.id,
             *(c.value(record.record) for c in columns),
             utc_text(updated_at) if isinstance(updated_at, datetime) else None,
-            record.record.model_dump_json(),
+            record.json(),
             json.dumps(record.raw, default=str) if record.raw is not None else None,
             record.summary_hash,
             record.record_hash,

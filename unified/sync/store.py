@@ -79,6 +79,11 @@ class StoredRecord:
     detailed: bool
     raw: Mapping[str, Any] | None = None
     seen: str | None = None
+    #: ``record.model_dump_json()``, when the caller already has it
+    data: str | None = None
+
+    def json(self) -> str:
+        return self.data if self.data is not None else self.record.model_dump_json()
 
     @property
     def id(self) -> str:
