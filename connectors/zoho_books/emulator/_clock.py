@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -31,6 +32,7 @@ class Clock:
         return self._offset
 
 
+@functools.cache
 def zone(offset_minutes: int) -> timezone:
     return timezone(timedelta(minutes=offset_minutes))
 

@@ -12,7 +12,7 @@ from typing import Any
 from . import _accounts, _contacts, _currencies, _documents, _expenses, _items, _taxes
 from . import _customfields as cf
 from ._call import Call
-from ._clock import zone
+from ._clock import format_timestamp, zone
 from ._errors import ZohoError
 from ._numbers import ZERO, out, quantize
 from ._settings import new_organization
@@ -257,8 +257,6 @@ class _Seeder:
         return created + self.rng.uniform(0, self.anchor - created)
 
     def stamp(self, epoch: float) -> str:
-        from ._clock import format_timestamp
-
         return format_timestamp(epoch, self.org.offset_minutes)
 
     def day(self, epoch: float) -> str:
@@ -740,5 +738,4 @@ def seed_organization(
         seeder.bills(counts.get("bills", 0))
         seeder.expenses(counts.get("expenses", 0))
         seeder.balances()
-    org.counters.setdefault("invoice", len(org["invoices"]))
     return org
