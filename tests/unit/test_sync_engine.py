@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,6 +25,10 @@ from unified.events import Event
 from unified.sync import SYNC_RESOURCES, SQLiteStore, SyncEngine
 
 DETAILED = ("invoices", "bills", "expenses")
+
+
+class Killed(BaseException):
+    """Stands in for the process dying mid-run (like KeyboardInterrupt, no Exception handler catches it)."""
 
 
 class DetailConnector(ReferenceConnector):
@@ -391,17 +396,71 @@ def test_a_stale_cursor_restarts_the_pass_instead_of_failing_forever(store: SQLi
         async def list(self, resource: str, query: ListQuery) -> Page[Any]:
             self.calls += 1
             if self.calls == 3:
-                raise KeyboardInterrupt
+                raise Killed
             if self.calls == 4:
                 raise RequestValidationError("The cursor is not one this connector made.", field="cursor")
             return await super().list(resource, query)
 
     engine, _ = engine_for(Forgetful(backend), store)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Killed):
         engine.run_sync(["invoices"])
     report = engine.run_sync(["invoices"]).per_resource["invoices"]
     assert report.resumed
     assert dump_store(store, "invoices") == dump_backend(backend, "invoices")
+
+
+def test_a_full_run_replaces_an_unfinished_incremental_pass(store: SQLiteStore) -> None:
+    backend = seeded(invoices=20)
+    connector = DetailConnector(backend)
+    engine, events = engine_for(connector, store)
+    engine.run_sync(["invoices"])
+    for id in backend.tables["invoices"]:
+        touch(backend, "invoices", id, reference="changed")
+    gone = next(iter(backend.tables["invoices"]))
+    del backend.tables["invoices"][gone]
+    events.clear()
+
+    class Dying(DetailConnector):
+        async def list(self, resource: str, query: ListQuery) -> Page[Any]:
+            if query.cursor is not None:
+                raise Killed
+            return await super().list(resource, query)
+
+    dying, _ = engine_for(Dying(backend), store)
+    dying.subscribe(events.append)
+    with pytest.raises(Killed):
+        dying.run_sync(["invoices"])
+
+    report = engine.run_sync(["invoices"], full=True).per_resource["invoices"]
+
+    assert not report.resumed and report.mode == "scan" and report.deleted == 1
+    assert Counter(e.entity_id for e in events) == {id: 1 for id in [*backend.tables["invoices"], gone]}
+    assert_mirrors(store, backend, ("invoices",))
+
+
+def test_ctrl_c_during_run_sync_rolls_back_the_page_and_the_next_run_resumes(store: SQLiteStore) -> None:
+    backend = seeded(invoices=20)
+
+    class Interrupted(DetailConnector):
+        fired = False
+
+        async def get(self, resource: str, id: str, *, raw: bool = False) -> BaseModel:
+            if self.gets[resource] == 7 and not self.fired:
+                self.fired = True
+                signal.raise_signal(signal.SIGINT)  # as a user's Ctrl-C: run_sync cancels the run
+                await asyncio.sleep(1)
+            return await super().get(resource, id, raw=raw)
+
+    with SyncEngine(Interrupted(backend), store, page_size=5) as engine:
+        events: list[Event] = []
+        engine.subscribe(events.append)
+        with pytest.raises(KeyboardInterrupt):
+            engine.run_sync(["invoices"])
+        assert store.count("invoices") == 5  # the first page; the second rolled back
+        report = engine.run_sync(["invoices"]).per_resource["invoices"]
+    assert report.resumed
+    assert_mirrors(store, backend, ("invoices",))
+    assert Counter(e.entity_id for e in events) == {id: 1 for id in backend.tables["invoices"]}
 
 
 def test_subscribers_may_be_async_and_a_failing_one_does_not_stop_the_sync(store: SQLiteStore) -> None:

@@ -268,8 +268,8 @@ class _ResourceSync:
     async def run(self) -> ResourceReport:
         started = time.monotonic()
         current = self.state.current
-        if current is not None and self.full and current.kind == "incremental":
-            current = None  # a full run lists everything; the incremental pass it replaces is covered
+        if current is not None and self.full and not current.deletions:
+            current = None  # a full run lists everything and looks for deletions: the pass it replaces is covered
         if current is None:
             current = self._new_pass()
         else:
