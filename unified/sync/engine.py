@@ -460,6 +460,7 @@ class _ResourceSync:
             with self.store.transaction():
                 for id, record in zip(ids, found, strict=True):
                     if record is None:
+                        current.shifted = True  # it may have gone mid-pass, and shifted the pages after it
                         events += self._delete(id)
                     else:
                         # Listed nowhere but still there: keep it, and let the next listing re-check its summary.
