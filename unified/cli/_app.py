@@ -38,6 +38,7 @@ from unified.cli._output import (
 )
 from unified.cli._progress import make_progress, stderr_console
 from unified.cli._settings import DEFAULT_CONNECTOR, ConnectionOptions, Resolved, resolve
+from unified.cli._watch import watch, webhooks_app
 from unified.errors import RequestValidationError
 
 app = typer.Typer(
@@ -365,6 +366,10 @@ def sync(
     wanted = parse_resources(resources)
     resolved = resolve(options)
     run_sync(resolved, db=db, resources=wanted, full=full, reduced=reduced, fmt=fmt)
+
+
+app.command("watch")(watch)
+app.add_typer(webhooks_app, name="webhooks")
 
 
 # -- connections ---------------------------------------------------------------------------------------------
