@@ -80,6 +80,13 @@ class BillLineItem(UnifiedModel):
     payment_amount: Money | None = Field(default=None, description="Payment amount.")
     item: LinkedInvoiceItem | None = Field(default=None, description="The item bought on this line.")
     tax_rate: LinkedTaxRate | None = Field(default=None, description="Tax rate applied to the line.")
+    tax_inclusive: bool | None = Field(
+        default=None,
+        description=(
+            "Whether unit_price includes the line's tax. Not in Apideck's model: providers that keep one flag per "
+            "document refuse lines that disagree with each other or with the document's tax_inclusive."
+        ),
+    )
     ledger_account: LinkedLedgerAccount | None = Field(default=None, description="Expense account of the line.")
     purchase_order: LinkedPurchaseOrder | None = Field(default=None, description="Purchase order matched.")
     tracking_categories: list[LinkedTrackingCategory] | None = Field(

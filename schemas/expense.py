@@ -61,6 +61,13 @@ class ExpenseLineItem(UnifiedModel):
     location_id: Id | None = Field(default=None, description="The ID of the location.")
     location: LinkedLocation | None = Field(default=None, description="The location of the line.")
     tax_rate: LinkedTaxRate | None = Field(default=None, description="Tax rate applied to the line.")
+    tax_inclusive: bool | None = Field(
+        default=None,
+        description=(
+            "Whether unit_price includes the line's tax. Not in Apideck's model: providers that keep one flag per "
+            "document refuse lines that disagree with each other or with the document's tax_inclusive."
+        ),
+    )
     description: str | None = Field(default=None, description="Description of the line.")
     type: OpenEnum[LineItemType] | None = Field(default=None, description="Line type.")
     total_amount: Money | None = Field(default=None, description="Total amount of the line.")

@@ -88,6 +88,13 @@ class InvoiceLineItem(UnifiedModel):
     tax_method: str | None = Field(default=None, description="Method of tax calculation.")
     worktags: list[LinkedWorktag] | None = Field(default=None, description="Worktags of the line (Workday).")
     tax_rate: LinkedTaxRate | None = Field(default=None, description="Tax rate applied to the line.")
+    tax_inclusive: bool | None = Field(
+        default=None,
+        description=(
+            "Whether unit_price includes the line's tax. Not in Apideck's model: providers that keep one flag per "
+            "document refuse lines that disagree with each other or with the document's tax_inclusive."
+        ),
+    )
     tracking_categories: list[LinkedTrackingCategory] | None = Field(
         default=None, description="Tracking categories of the line."
     )

@@ -23,7 +23,8 @@ The rules of the mapping:
 - Documents. ``invoice_number``/``bill_number`` <-> ``number``/``bill_number``; ``date`` <-> ``invoice_date``/
   ``bill_date``; ``reference_number`` <-> ``reference``; invoice ``notes`` <-> ``customer_memo``;
   ``payment_terms_label`` -> ``terms``; ``exchange_rate`` <-> ``currency_rate``; ``is_inclusive_tax`` <->
-  ``tax_inclusive`` (one flag for the document: the unified line has no flag of its own); ``tax_total`` ->
+  ``tax_inclusive`` (one flag for the document; a line's own ``tax_inclusive`` must agree with the others
+  and the document's, and reads show the document's flag on every line); ``tax_total`` ->
   ``total_tax``. Statuses become unified ones (invoices: sent/viewed/overdue/unpaid -> unpaid; bills:
   open/overdue -> authorised; pending_approval -> submitted); any other status passes through.
 - Lines. ``rate`` <-> ``unit_price``, ``unit`` <-> ``unit_of_measure``, ``item_order`` <-> ``line_number``,
@@ -524,7 +525,9 @@ def invoice_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Invoi
         "invoice_sent": z.is_emailed,
         "template_id": z.template_id,
         "location_id": z.location_id,
-        "line_items": [_invoice_line(line) for line in z.line_items] if z.line_items is not None else None,
+        "line_items": _with_flag([_invoice_line(line) for line in z.line_items], z.is_inclusive_tax)
+        if z.line_items is not None
+        else None,
         "billing_address": _address_from_zoho(z.billing_address, "billing"),
         "shipping_address": _address_from_zoho(z.shipping_address, "shipping"),
         "custom_fields": custom_fields_from_zoho(z.custom_fields),
@@ -572,7 +575,9 @@ def bill_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Bill:
         "balance": z.balance,
         "notes": z.notes,
         "location_id": z.location_id,
-        "line_items": [_bill_line(line) for line in z.line_items] if z.line_items is not None else None,
+        "line_items": _with_flag([_bill_line(line) for line in z.line_items], z.is_inclusive_tax)
+        if z.line_items is not None
+        else None,
         "custom_fields": custom_fields_from_zoho(z.custom_fields),
         "created_at": z.created_time,
         "updated_at": z.last_modified_time,
@@ -630,7 +635,9 @@ def expense_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Expen
         "total_tax": z.tax_amount,
         "total_amount": z.total,
         "status": "posted" if z.expense_id else None,
-        "line_items": [_expense_line(line) for line in lines] if lines is not None else None,
+        "line_items": _with_flag([_expense_line(line) for line in lines], z.is_inclusive_tax)
+        if lines is not None
+        else None,
         "custom_fields": custom_fields_from_zoho(z.custom_fields),
         "created_at": z.created_time,
         "updated_at": z.last_modified_time,
@@ -699,14 +706,17 @@ def validate_write(resource: str, record: BaseModel, fields: AbstractSet[str], *
             )
         _validate_discounts(record.discount_percentage, record.discount_amount, "")
         _validate_lines(record.line_items, fields, create=create, needs_account=False)
+        document_tax_inclusive(record, fields)
     elif isinstance(record, Bill):
         if create and (record.supplier is None or not record.supplier.id):
             raise _refuse("A bill needs its supplier: set supplier.id to the id of a supplier contact.", "supplier.id")
         if create and not record.bill_number:
             raise _refuse("Zoho Books needs a bill_number on every bill (the supplier's number).", "bill_number")
         _validate_lines(record.line_items, fields, create=create, needs_account=True)
+        document_tax_inclusive(record, fields)
     elif isinstance(record, Expense):
         _validate_expense(record, fields, create=create)
+        document_tax_inclusive(record, fields)
     elif isinstance(record, TaxRate):
         if create and not record.name:
             raise _refuse("A tax rate needs a name.", "name")
@@ -715,6 +725,43 @@ def validate_write(resource: str, record: BaseModel, fields: AbstractSet[str], *
         rate = record.effective_tax_rate if record.effective_tax_rate is not None else record.total_tax_rate
         if rate is not None and not Decimal(0) <= rate <= Decimal(100):
             raise _refuse(f"effective_tax_rate must be from 0 to 100 percent; got {rate}.", "effective_tax_rate")
+
+
+def _with_flag(lines: list[dict[str, Any]], inclusive: bool | None) -> list[dict[str, Any]]:
+    """Zoho keeps one is_inclusive_tax per document; each unified line shows it."""
+    return [{**line, "tax_inclusive": inclusive} for line in lines]
+
+
+def document_tax_inclusive(record: Invoice | Bill | Expense, fields: AbstractSet[str]) -> bool | None:
+    """The document's one ``is_inclusive_tax``: its own flag, or the one its lines agree on.
+
+    Lines that disagree with each other, or with the document, are refused: Zoho applies one flag to all.
+    """
+    document = record.tax_inclusive if "tax_inclusive" in fields else None
+    lines: Sequence[InvoiceLineItem | BillLineItem | ExpenseLineItem] = (
+        record.line_items if "line_items" in fields and record.line_items else []
+    )
+    flags: dict[int, bool] = {
+        index: line.tax_inclusive for index, line in enumerate(lines) if line.tax_inclusive is not None
+    }
+    if len(set(flags.values())) > 1:
+        inclusive = min(i for i, flag in flags.items() if flag)
+        exclusive = min(i for i, flag in flags.items() if not flag)
+        raise _refuse(
+            f"line_items[{inclusive}] is tax-inclusive but line_items[{exclusive}] is not; Zoho Books applies one "
+            "is_inclusive_tax to the whole document. Make the lines agree, or split them into two documents.",
+            f"line_items[{max(inclusive, exclusive)}].tax_inclusive",
+        )
+    if not flags:
+        return document
+    index, flag = next(iter(flags.items()))
+    if document is not None and document != flag:
+        raise _refuse(
+            f"line_items[{index}].tax_inclusive is {flag} but the document's tax_inclusive is {document}; Zoho "
+            "Books applies one is_inclusive_tax to the whole document. Make them agree.",
+            f"line_items[{index}].tax_inclusive",
+        )
+    return flag
 
 
 def _validate_contact(record: Contact, fields: AbstractSet[str], *, create: bool) -> None:
@@ -978,7 +1025,7 @@ def invoice_to_zoho(
         reference_number=_text(record, "reference", fields),
         notes=_text(record, "customer_memo", fields),
         exchange_rate=record.currency_rate if "currency_rate" in fields else None,
-        is_inclusive_tax=record.tax_inclusive if "tax_inclusive" in fields else None,
+        is_inclusive_tax=document_tax_inclusive(record, fields),
         template_id=record.template_id if "template_id" in fields else None,
         location_id=record.location_id if "location_id" in fields else None,
     )
@@ -1021,7 +1068,7 @@ def bill_to_zoho(record: Bill, fields: AbstractSet[str], context: WriteContext, 
         reference_number=_text(record, "reference", fields),
         notes=_text(record, "notes", fields),
         exchange_rate=record.currency_rate if "currency_rate" in fields else None,
-        is_inclusive_tax=record.tax_inclusive if "tax_inclusive" in fields else None,
+        is_inclusive_tax=document_tax_inclusive(record, fields),
         location_id=record.location_id if "location_id" in fields else None,
     )
     if "currency" in fields:
@@ -1051,7 +1098,7 @@ def expense_to_zoho(
         reference_number=_text(record, "reference", fields),
         description=_text(record, "memo", fields),
         exchange_rate=record.currency_rate if "currency_rate" in fields else None,
-        is_inclusive_tax=record.tax_inclusive if "tax_inclusive" in fields else None,
+        is_inclusive_tax=document_tax_inclusive(record, fields),
     )
     if "transaction_date" in fields and record.transaction_date is not None:
         z.date = record.transaction_date.date()

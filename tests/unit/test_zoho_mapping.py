@@ -317,6 +317,30 @@ def test_an_invoice_without_a_customer_is_refused() -> None:
     m.validate_write("invoices", Invoice(reference="R"), {"reference"}, create=False)
 
 
+def test_lines_that_disagree_on_tax_inclusiveness_are_refused() -> None:
+    def invoice(*flags: bool | None, document: bool | None = None) -> Invoice:
+        lines = [InvoiceLineItem(quantity=Decimal(1), unit_price=Decimal(1), tax_inclusive=f) for f in flags]
+        return Invoice(customer=LinkedCustomer(id="1"), tax_inclusive=document, line_items=lines)
+
+    message = _refused("invoices", invoice(True, None, False))
+    assert "line_items[0] is tax-inclusive but line_items[2] is not" in message
+    assert "document's tax_inclusive is False" in _refused("invoices", invoice(True, document=False))
+    expense = Expense(
+        account=LinkedFinancialAccount(id="9"),
+        line_items=[
+            ExpenseLineItem(account_id="1", total_amount=Decimal(1), tax_inclusive=False),
+            ExpenseLineItem(account_id="1", total_amount=Decimal(2), tax_inclusive=True),
+        ],
+    )
+    assert "one is_inclusive_tax" in _refused("expenses", expense)
+    # lines that agree set the document's flag; unset lines follow the document
+    agreed = invoice(True, True)
+    assert m.document_tax_inclusive(agreed, agreed.model_fields_set) is True
+    assert m.document_tax_inclusive(invoice(None, document=False), {"line_items", "tax_inclusive"}) is False
+    body, _ = m.invoice_to_zoho(agreed, agreed.model_fields_set, NO_CONTEXT, create=True)
+    assert body["is_inclusive_tax"] is True
+
+
 def test_document_lines_need_a_price_and_bill_lines_an_account() -> None:
     assert "unit_price" in _refused(
         "invoices", Invoice(customer=LinkedCustomer(id="1"), line_items=[InvoiceLineItem(quantity=Decimal(1))])
