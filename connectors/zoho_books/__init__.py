@@ -4,10 +4,42 @@
 Zoho Accounts, ``TokenSet`` is what it answers, ``SCOPES``/``scopes_for`` name the scopes a connection needs,
 and ``DATA_CENTERS``/``DataCenter`` list Zoho's data centers. The local emulator is
 ``connectors.zoho_books.emulator.ZohoBooksEmulator``.
+
+The names load on first use, so importing the emulator (which lives in this package) does not pay for the
+connector, its mapping and the unified models.
 """
 
-from connectors.zoho_books._datacenters import DATA_CENTERS, DataCenter
-from connectors.zoho_books.connector import ZohoBooksConnector
-from connectors.zoho_books.oauth import SCOPES, TokenSet, ZohoOAuth, scopes_for
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from connectors.zoho_books._datacenters import DATA_CENTERS, DataCenter
+    from connectors.zoho_books.connector import ZohoBooksConnector
+    from connectors.zoho_books.oauth import SCOPES, TokenSet, ZohoOAuth, scopes_for
 
 __all__ = ["DATA_CENTERS", "SCOPES", "DataCenter", "TokenSet", "ZohoBooksConnector", "ZohoOAuth", "scopes_for"]
+
+_HOMES = {
+    "DATA_CENTERS": "connectors.zoho_books._datacenters",
+    "DataCenter": "connectors.zoho_books._datacenters",
+    "ZohoBooksConnector": "connectors.zoho_books.connector",
+    "SCOPES": "connectors.zoho_books.oauth",
+    "TokenSet": "connectors.zoho_books.oauth",
+    "ZohoOAuth": "connectors.zoho_books.oauth",
+    "scopes_for": "connectors.zoho_books.oauth",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
