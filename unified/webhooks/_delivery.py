@@ -71,7 +71,10 @@ class DeliveryReport:
 
 
 class Deliverer:
-    """Sends what :class:`WebhookStore` holds due. One pass: :meth:`deliver_due`; close with :meth:`aclose`."""
+    """Sends what :class:`WebhookStore` holds due. One pass: :meth:`deliver_due`; close with :meth:`aclose`.
+
+    ``timeout`` bounds each attempt; ``transport`` routes requests (tests); ``clock`` gives unix seconds.
+    """
 
     def __init__(
         self,
@@ -80,6 +83,7 @@ class Deliverer:
         retry: RetryPolicy | None = None,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not timeout > 0:
             raise RequestValidationError(f"timeout must be positive; got {timeout!r}.", field="timeout")
@@ -87,6 +91,7 @@ class Deliverer:
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self._transport = transport
+        self._clock = clock
         self._client: httpx.AsyncClient | None = None
 
     def __repr__(self) -> str:
@@ -104,7 +109,7 @@ class Deliverer:
 
     async def _subscriber(self, client: httpx.AsyncClient, url: str) -> DeliveryReport:
         report = DeliveryReport()
-        while batch := self.webhooks.due(url, limit=50):
+        while batch := self.webhooks.due(url, now=self._clock(), limit=50):
             for delivery in batch:
                 if not await self._send(client, delivery, report):
                     return report  # the rest waits for the retry: the subscriber is likely down
@@ -115,7 +120,7 @@ class Deliverer:
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
-            SIGNATURE_HEADER: sign_payload(body, delivery.secret),
+            SIGNATURE_HEADER: sign_payload(body, delivery.secret, int(self._clock())),
             "X-Unified-Event-Id": delivery.event_id,
             "X-Unified-Event-Type": delivery.event_type,
             "Idempotency-Key": delivery.event_id,
@@ -129,7 +134,7 @@ class Deliverer:
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if status is not None and 200 <= status < 300:
-            self.webhooks.delivered(delivery, status)
+            self.webhooks.delivered(delivery, status, now=self._clock())
             report.delivered += 1
             return True
         failures = delivery.attempts + 1
@@ -144,7 +149,7 @@ class Deliverer:
                 error,
             )
         else:
-            retry_at = time.time() + self.retry.delay(failures)
+            retry_at = self._clock() + self.retry.delay(failures)
             self.webhooks.attempt_failed(delivery, status_code=status, error=error, retry_at=retry_at)
             if status is None or status >= 500 or status in (408, 429):  # the subscriber's trouble, not this event's
                 self.webhooks.hold_back(delivery.url, retry_at)
