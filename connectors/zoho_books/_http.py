@@ -19,11 +19,13 @@ A POST whose outcome is unknown (timeout after sending, dropped connection, 5xx)
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -372,8 +374,9 @@ class ZohoHttp:
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    # amounts as Decimal straight from the text: a float would round anything past 15 significant digits
     try:
-        body = response.json()
+        body = json.loads(response.content, parse_float=Decimal)
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
