@@ -224,7 +224,7 @@ class ZohoHttp:
         raw: bool,
     ) -> tuple[httpx.Response, dict[str, Any] | None]:
         method = method.upper()
-        url = self._url(path)
+        self._url(path)  # a bad path fails before any token is fetched
         query = self._query(params, organization)
         idempotent = method in _IDEMPOTENT
         refreshed = False
@@ -233,7 +233,8 @@ class ZohoHttp:
             attempt += 1
             try:
                 token = await self.tokens.token()
-                response = await self._send(method, url, path, query, json, headers, token, attempt)
+                # the URL after the token: a refresh may have moved the API to the token's api_domain
+                response = await self._send(method, self._url(path), path, query, json, headers, token, attempt)
             except UnifiedError as unsent:
                 await self._retry_or_raise(unsent, attempt, idempotent, path)
                 continue

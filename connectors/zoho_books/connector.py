@@ -14,6 +14,7 @@ import base64
 import binascii
 import builtins
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -35,6 +36,8 @@ from schemas import Bill, Contact, Expense, Invoice, LinkedTaxRate, TaxRate
 from unified.connector import Capabilities, Connector, ListQuery, Page
 from unified.errors import ConnectorExecutionError, EntityNotFoundError, RequestValidationError
 from unified.secret import Secret
+
+logger = logging.getLogger("connectors.zoho_books")
 
 __all__ = ["ZohoBooksConnector"]
 
@@ -116,12 +119,22 @@ class ZohoBooksConnector(Connector):
         self.oauth = ZohoOAuth(
             client_id, client_secret, data_center=data_center, accounts_url=accounts_url, transport=transport
         )
+        # Zoho says where the account's data lives: unless told an api_url, follow the token's api_domain
+        follow_api_domain = api_url is None
+
+        def refreshed(tokens: TokenSet) -> None:
+            books_url = _books_url(tokens.api_domain) if follow_api_domain and tokens.api_domain else None
+            if books_url is not None:
+                self.http.api_url = books_url
+            if on_token_refresh is not None:
+                on_token_refresh(tokens)
+
         self.tokens = TokenManager(
             self.oauth,
             refresh_token=refresh_token,
             access_token=access_token,
             expires_at=expires_at,
-            on_refresh=on_token_refresh,
+            on_refresh=refreshed,
         )
         self.http = ZohoHttp(
             tokens=self.tokens,
@@ -469,3 +482,16 @@ def _write(
 def _line_rates(record: BaseModel) -> list[LinkedTaxRate]:
     lines = getattr(record, "line_items", None) or []
     return [line.tax_rate for line in lines if getattr(line, "tax_rate", None) is not None]
+
+
+def _books_url(api_domain: str) -> str | None:
+    """Books' base URL on the API domain a token response names; None (kept as is) unless https or loopback."""
+    try:
+        url = httpx.URL(api_domain)
+    except httpx.InvalidURL:
+        url = None
+    loopback = url is not None and url.host in ("127.0.0.1", "localhost", "::1")
+    if url is None or not (url.scheme == "https" or (url.scheme == "http" and loopback)):
+        logger.warning("ignoring the token response's api_domain: not an https URL")
+        return None
+    return f"{str(url).rstrip('/')}/books/v3"
