@@ -35,6 +35,7 @@ from unified.errors import (
     UnsupportedSortFieldError,
 )
 from unified.registry import connector_names, create_connector
+from unified.secret import Secret
 
 __all__ = [
     "RESOURCES",
@@ -58,6 +59,7 @@ __all__ = [
     "RequestValidationError",
     "Resource",
     "ResourceCapabilities",
+    "Secret",
     "Sort",
     "UnauthorizedError",
     "UnifiedClient",
