@@ -29,6 +29,7 @@ from unified.webhooks import (
     Watcher,
     WebhookStore,
     change_id,
+    redact_url,
     verify_signature,
     webhooks_path_for,
 )
@@ -420,3 +421,23 @@ def test_an_outbox_write_outside_a_transaction_is_immediate(webhooks: WebhookSto
         outbox.delete("invoices", "1")  # already gone: no event
     assert [r.event_type for r in reversed(webhooks.deliveries())] == []  # no subscribers: no deliveries
     assert webhooks.event_count() == 3
+
+
+def test_urls_in_logs_and_messages_hide_credentials_and_query_tokens(
+    webhooks: WebhookStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert (
+        redact_url("https://user:pw@hooks.example.com:8443/in?token=abc") == "https://***@hooks.example.com:8443/in?***"
+    )
+    assert redact_url(URL) == URL
+    secret_url = "https://hooks.example.com/in?token=t0ps3cret"
+    webhooks.add_subscriber(secret_url, SECRET)
+    webhooks.add_events([invoice_event()], now=T0)
+    with caplog.at_level("INFO", logger="unified.webhooks"):
+        asyncio.run(deliverer(webhooks, Subscriber(0), Clock(T0), max_attempts=1).deliver_due())
+    [failed] = webhooks.deliveries(status="failed")
+    assert failed.last_error and failed.last_error.startswith("ConnectError")
+    assert caplog.records and "t0ps3cret" not in caplog.text and SECRET not in caplog.text
+    with pytest.raises(EntityNotFoundError) as missing:
+        webhooks.remove_subscriber("https://hooks.example.com/other?token=t0ps3cret")
+    assert "t0ps3cret" not in str(missing.value)

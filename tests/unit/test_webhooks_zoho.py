@@ -252,6 +252,10 @@ def test_dedupe_memories_are_bounded_and_sqlite_survives_a_restart(tmp_path: Pat
     restarted = ZohoWebhookReceiver(SECRET, connection="acme", dedupe=SQLiteDedupe(path))
     assert restarted.handle(body, signed(body)) == []
 
+    bounded = SQLiteDedupe(tmp_path / "bounded.db", maxsize=10)
+    assert all(bounded.add(f"k{n}") for n in range(1000))  # trimmed every 1000 adds, oldest first
+    assert len(bounded) == 10 and bounded.add("k0") and not bounded.add("k999")
+
 
 def test_the_receiver_s_repr_and_errors_keep_the_secret_out() -> None:
     receiver = ZohoWebhookReceiver(SECRET, connection="acme")

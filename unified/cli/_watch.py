@@ -73,13 +73,15 @@ def _open(db: Path) -> WebhookStore:
 
 def _subscribe(webhooks: WebhookStore, urls: list[str], secret: str | None) -> None:
     """Add the ``--subscriber`` URLs (or change their secret); a known URL may come without ``--secret``."""
+    from unified.webhooks import redact_url
+
     for url in urls:
         if secret:
             webhooks.add_subscriber(url, secret)
         elif webhooks.subscriber(url) is None:
             raise RequestValidationError(
-                f"The subscriber {url} is new and has no secret: pass --secret S (or set {SECRET_ENV}) with a long "
-                "random string the subscriber also knows.",
+                f"The subscriber {redact_url(url)} is new and has no secret: pass --secret S (or set {SECRET_ENV}) "
+                "with a long random string the subscriber also knows.",
                 field="secret",
             )
     if not webhooks.subscribers():
@@ -184,7 +186,7 @@ def watch(
     """
     from unified.cli._sync import parse_resources
     from unified.sync import SQLiteStore
-    from unified.webhooks import RetryPolicy, Watcher
+    from unified.webhooks import RetryPolicy, Watcher, redact_url
 
     options = connection_options(
         connector,
@@ -218,7 +220,7 @@ def watch(
                 reduced=reduced,
                 deletion_scan_interval=timedelta(seconds=deletions_every),
             )
-            urls = ", ".join(s.url for s in webhooks.subscribers())
+            urls = ", ".join(redact_url(s.url) for s in webhooks.subscribers())
             _say(f"Watching every {interval:g} s into {db}; delivering to {urls}. Ctrl-C stops.")
             rounds = 0
 

@@ -35,6 +35,7 @@ from unified.webhooks._store import (
     Subscriber,
     WebhookStore,
     event_body,
+    redact_url,
     webhooks_path_for,
 )
 from unified.webhooks._watcher import Watcher, WatchRound
@@ -60,6 +61,7 @@ __all__ = [
     "WebhookStore",
     "change_id",
     "event_body",
+    "redact_url",
     "sign_payload",
     "verify_signature",
     "webhooks_path_for",

@@ -20,7 +20,7 @@ import httpx
 
 from unified.errors import RequestValidationError
 from unified.webhooks._signing import SIGNATURE_HEADER, sign_payload
-from unified.webhooks._store import Delivery, WebhookStore
+from unified.webhooks._store import Delivery, WebhookStore, redact_url
 
 __all__ = ["Deliverer", "DeliveryReport", "RetryPolicy"]
 
@@ -132,7 +132,8 @@ class Deliverer:
             status = response.status_code
             error = "" if response.is_success else f"HTTP {status}"
         except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            text = str(exc).replace(delivery.url, redact_url(delivery.url))  # no token of a query string
+            error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
         if status is not None and 200 <= status < 300:
             self.webhooks.delivered(delivery, status, now=self._clock())
             report.delivered += 1
@@ -144,7 +145,7 @@ class Deliverer:
             logger.warning(
                 "Gave up on %s to %s after %d attempts (%s); kept as failed, replay with `unified webhooks replay`",
                 delivery.event_id,
-                delivery.url,
+                redact_url(delivery.url),
                 failures,
                 error,
             )

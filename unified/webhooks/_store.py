@@ -41,6 +41,7 @@ __all__ = [
     "Subscriber",
     "WebhookStore",
     "event_body",
+    "redact_url",
     "webhooks_path_for",
 ]
 
@@ -88,13 +89,24 @@ def event_body(event: Event) -> str:
     return json.dumps(event.to_dict(), separators=(",", ":"), default=str)
 
 
+def redact_url(url: str) -> str:
+    """The URL for logs and messages: a user name, password or query string (often a token) is masked."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    if parts.username or parts.password:
+        host = f"***@{host}"
+    return f"{parts.scheme}://{host}{parts.path}" + ("?***" if parts.query else "")
+
+
 def _check_url(url: str) -> str:
     text = url.strip() if isinstance(url, str) else ""
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RequestValidationError(
             f"A subscriber URL must be an absolute http:// or https:// URL, e.g. https://example.com/hooks; "
-            f"got {url!r}.",
+            f"got {redact_url(str(url))!r}.",
             field="url",
         )
     return text
@@ -247,8 +259,8 @@ class WebhookStore:
         with self.transaction():
             removed = self._db.execute("DELETE FROM subscribers WHERE url = ?", (url.strip(),)).rowcount
             if not removed:
-                known = ", ".join(s.url for s in self.subscribers()) or "none"
-                raise EntityNotFoundError(f"No subscriber has the URL {url!r}; subscribers: {known}.")
+                known = ", ".join(redact_url(s.url) for s in self.subscribers()) or "none"
+                raise EntityNotFoundError(f"No subscriber has the URL {redact_url(url)}; subscribers: {known}.")
             self._db.execute("DELETE FROM deliveries WHERE subscriber = ?", (url.strip(),))
 
     def subscriber(self, url: str) -> Subscriber | None:
