@@ -260,7 +260,7 @@ def _cloned(emu: ZohoBooksEmulator, count: int, clone_lines: bool, options: Mapp
 
 
 def _serve(options: EmulatorOptions, pipe: Connection) -> None:
-    """The child's side: build, serve, send the settings, and on "stop" send the figures and end."""
+    """The child's side: build, serve, send the settings, then answer "stats" and "times"; on "stop", the end."""
     started = time.perf_counter()
     emu = ZohoBooksEmulator(**options.options).wait_ready(600)
     if options.cloned_invoices is not None:
@@ -268,8 +268,11 @@ def _serve(options: EmulatorOptions, pipe: Connection) -> None:
     built = time.perf_counter() - started
     with emu.serve() as running:
         pipe.send((Settings.of(running), module_counts(running), built))
-        while pipe.recv() != "stop":
-            pipe.send(running.stats())
+        while (command := pipe.recv()) != "stop":
+            if command == "times":
+                pipe.send([e["time"] for e in running.request_log if str(e["path"]).startswith("/books/")])
+            else:
+                pipe.send(running.stats())
         pipe.send({"stats": running.stats(), "peak_rss_mb": _status_kb("VmHWM") / 1024 or peak_rss_mb()})
 
 
@@ -296,6 +299,12 @@ class EmulatorProcess:
     def stats(self) -> dict[str, Any]:
         self._pipe.send("stats")
         found: dict[str, Any] = self._recv(60)
+        return found
+
+    def request_times(self) -> list[float]:
+        """When each Books call of the request log (the newest 10,000) arrived, on the emulator's clock."""
+        self._pipe.send("times")
+        found: list[float] = self._recv(60)
         return found
 
     def stop(self) -> dict[str, Any]:
