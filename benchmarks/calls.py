@@ -41,6 +41,7 @@ from unified.sync import SQLiteStore, SyncEngine, SyncReport
 
 WINDOW = 0.002
 TOLERANCE = 5
+DAILY_CAPS = {"free": 1_000, "standard": 2_000, "professional": 5_000, "premium": 10_000}  # Zoho's, per plan
 # how k changes spread over the resources (the rest are invoices), besides one new contact and one new invoice
 SHARES = {"contacts": 0.2, "bills": 0.1, "expenses": 0.1}
 MODULE_IDS = {"contacts": "contact_id", "invoices": "invoice_id", "bills": "bill_id", "expenses": "expense_id"}
@@ -160,6 +161,9 @@ def main() -> None:
         "bound: ⌈n/200⌉ list calls per resource (incremental: ⌈k/200⌉ where Zoho filters or sorts by modification "
         "time, else every page) + one detail call per new or changed record; no metadata calls are needed to read"
     )
+    biggest = max(int(str(row[6]).replace(",", "")) for row in rows)
+    days = ", ".join(f"{plan} {biggest / cap:.1f}" for plan, cap in DAILY_CAPS.items())
+    say(f"the largest sync, {biggest:,} calls, takes this many days of Zoho's daily cap by plan: {days}")
     worst = max(int(str(row[9]).replace(",", "")) for row in rows)
     summary(
         not misses,
