@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,6 +38,13 @@ if TYPE_CHECKING:
     from unified.webhooks import WatchRound, WebhookStore
 
 SECRET_ENV = "UNIFIED_WEBHOOK_SECRET"
+
+
+class StatusName(StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
+
 
 webhooks_app = typer.Typer(
     help="Virtual webhook subscribers and deliveries (the database next to --db; see `unified watch`).",
@@ -101,7 +109,7 @@ def _round_line(number: int, result: WatchRound, pending: int) -> str:
     parts = [f"{stamp} round {number}: {sync.created} created, {sync.updated} updated, {sync.deleted} deleted"]
     if result.baseline:
         parts.append(f"baseline of {', '.join(result.baseline)} taken (no events)")
-    parts.append(f"{result.events} events; {sent}")
+    parts.append(f"{result.events} event{'' if result.events == 1 else 's'}; {sent}")
     if result.error is not None:
         parts.append(f"the sync failed ({result.error}); the next round resumes it")
     return " · ".join(parts)
@@ -307,7 +315,7 @@ def webhooks_list(
 def webhooks_deliveries(
     db: DbOpt = Path("unified.db"),
     status: Annotated[
-        str | None, typer.Option("--status", help="Only pending, delivered or failed ones.", show_default=False)
+        StatusName | None, typer.Option("--status", help="Only pending, delivered or failed ones.", show_default=False)
     ] = None,
     subscriber: Annotated[
         str | None, typer.Option("--subscriber", help="Only this subscriber's.", show_default=False)
@@ -316,10 +324,10 @@ def webhooks_deliveries(
     fmt: Annotated[RecordFormat, typer.Option("--format", help="table or json.")] = RecordFormat.table,
 ) -> None:
     """Deliveries, newest event first: status, attempts, the last answer or error."""
-    if status not in (None, "pending", "delivered", "failed"):
-        raise typer.BadParameter("choose pending, delivered or failed.", param_hint="--status")
     with _open(db) as webhooks:
-        records = webhooks.deliveries(status=status, subscriber=subscriber, limit=limit)  # type: ignore[arg-type]
+        records = webhooks.deliveries(
+            status=None if status is None else status.value, subscriber=subscriber, limit=limit
+        )
     rows = [r.to_dict() for r in records]
     if fmt is RecordFormat.json:
         write_line(dumps(rows, indent=2))
