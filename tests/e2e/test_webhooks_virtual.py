@@ -131,6 +131,13 @@ def watcher(emu: ZohoBooksEmulator, connector: ZohoBooksConnector, tmp: Path, **
     )
 
 
+async def finish(watch: Watcher, connector: ZohoBooksConnector) -> None:
+    await watch.aclose()
+    await connector.aclose()
+    watch.outbox.inner.close()
+    watch.webhooks.close()
+
+
 async def customer_id(client: AsyncUnifiedClient) -> str:
     page = await client.customers.page(limit=1)
     found = page.data[0].id
@@ -160,8 +167,7 @@ def test_each_change_is_delivered_by_the_next_round(
         await client.invoices.delete(invoice.id)
         rounds.append(await watch.run_once())
         assert subscriber.types(invoice.id)[2:] == ["accounting.invoice.deleted"]
-        await watch.aclose()
-        await connector.aclose()
+        await finish(watch, connector)
         return rounds
 
     rounds = asyncio.run(scenario())
@@ -204,8 +210,7 @@ def test_a_subscriber_that_is_down_for_a_while_gets_every_event_once_it_is_back(
                 stop.set()
 
         await asyncio.wait_for(watch.run(stop=stop, on_round=stop_when_all_delivered), timeout=30)
-        await watch.aclose()
-        await connector.aclose()
+        await finish(watch, connector)
         return queued, rounds
 
     queued, rounds = asyncio.run(scenario())
@@ -230,8 +235,7 @@ def test_failed_deliveries_are_kept_then_replayed_from_the_command_line(
         subscriber.stop()
         await client.customers.create(Contact(display_name="Replayed Customer", is_customer=True))
         result = await watch.run_once()
-        await watch.aclose()
-        await connector.aclose()
+        await finish(watch, connector)
         return result
 
     result = asyncio.run(scenario())

@@ -96,7 +96,8 @@ class SQLiteDedupe:
             self._adds += 1
             if self._adds % 1000 == 0:  # trimming on every add would cost a scan each time
                 self._db.execute(
-                    "DELETE FROM seen WHERE key IN (SELECT key FROM seen ORDER BY at DESC, rowid DESC LIMIT -1 OFFSET ?)",
+                    "DELETE FROM seen WHERE key IN "
+                    "(SELECT key FROM seen ORDER BY at DESC, rowid DESC LIMIT -1 OFFSET ?)",
                     (self.maxsize,),
                 )
             return added == 1
