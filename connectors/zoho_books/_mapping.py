@@ -50,6 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -132,6 +133,8 @@ def _blank(value: object) -> bool:
 
 
 def _parse_text(value: object, _: object = None) -> str | None:
+    if type(value) is str:  # the common case first: most of a payload is text
+        return value if value.strip() else None
     if _blank(value) or isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -145,6 +148,13 @@ def _parse_text(value: object, _: object = None) -> str | None:
 
 def parse_decimal(value: object, _: object = None) -> Decimal | None:
     """A finite Decimal from a JSON number or numeric string; anything else is None."""
+    if type(value) is float:  # what json.loads gives for most amounts: checked first, by exact type (fast)
+        number = Decimal(repr(value))
+        return number if number.is_finite() else None
+    if type(value) is int:  # not a bool
+        return Decimal(value)
+    if type(value) is Decimal:  # what the HTTP layer gives: JSON read with parse_float=Decimal
+        return value if value.is_finite() else None
     if _blank(value) or isinstance(value, bool):
         return None
     try:
@@ -164,6 +174,8 @@ def parse_decimal(value: object, _: object = None) -> Decimal | None:
 
 
 def _parse_int(value: object, _: object = None) -> int | None:
+    if type(value) is int:
+        return value if abs(value) <= 10**18 else None
     number = parse_decimal(value)
     if number is None or number != number.to_integral_value() or abs(number) > 10**18:
         return None
@@ -222,16 +234,35 @@ def _is_list(type_: Any) -> bool:
     return typing.get_origin(type_) is list
 
 
+def _is_optional(type_: Any) -> bool:
+    args = typing.get_args(type_)
+    return typing.get_origin(type_) in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args
+
+
+def _optional_hook(converter: cattrs.Converter) -> Callable[[Any], Callable[[object, Any], Any]]:
+    """``X | None`` by X's own hook, looked up once instead of dispatched per value (cattrs' default).
+
+    Every hook of this converter reads None (and blanks) as None, and none needs the type it is passed.
+    """
+
+    def factory(type_: Any) -> Callable[[object, Any], Any]:
+        (inner,) = [arg for arg in typing.get_args(type_) if arg is not type(None)]
+        return converter.get_structure_hook(inner)
+
+    return factory
+
+
 def _list_hook(converter: cattrs.Converter) -> Callable[[Any], Callable[[object, Any], list[Any] | None]]:
     def factory(type_: Any) -> Callable[[object, Any], list[Any] | None]:
         (item_type,) = typing.get_args(type_) or (object,)
         is_model = attrs.has(item_type)
+        item_hook = converter.get_structure_hook(item_type)
 
         def hook(value: object, _: Any) -> list[Any] | None:
             if not isinstance(value, list):
                 return None
-            items = [v for v in value if isinstance(v, Mapping)] if is_model else value
-            return [converter.structure(item, item_type) for item in items]
+            items = [v for v in value if type(v) is dict or isinstance(v, Mapping)] if is_model else value
+            return [item_hook(item, item_type) for item in items]
 
         return hook
 
@@ -248,13 +279,11 @@ def _model_hook(converter: cattrs.Converter) -> Callable[[type[Any]], Callable[[
         aliases = _ALIASES.get(cls, {})
 
         def hook(value: object, _: Any) -> Any:
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 return None
-            if aliases:
-                value = dict(value)
-                for key, others in aliases.items():
-                    if _blank(value.get(key)):
-                        value[key] = next((value[o] for o in others if not _blank(value.get(o))), None)
+            for key, others in aliases.items():
+                if _blank(value.get(key)):
+                    value = {**value, key: next((value[o] for o in others if not _blank(value.get(o))), None)}
             return inner(value, cls)
 
         return hook
@@ -270,7 +299,7 @@ def _model_unstructure(converter: cattrs.Converter) -> Callable[[type[Any]], Cal
 
 
 def _build_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=False)
+    converter = cattrs.Converter(forbid_extra_keys=False, detailed_validation=False)
     converter.register_structure_hook(str, _parse_text)
     converter.register_structure_hook(Decimal, parse_decimal)
     converter.register_structure_hook(int, _parse_int)
@@ -280,6 +309,7 @@ def _build_converter() -> cattrs.Converter:
     # `object` fields (custom field values, discounts) pass through as Zoho sent them
     converter.register_structure_hook_func(lambda type_: type_ is object, lambda value, _: value)
     converter.register_structure_hook_factory(_is_list, _list_hook(converter))
+    converter.register_structure_hook_factory(_is_optional, _optional_hook(converter))
     converter.register_structure_hook_factory(attrs.has, _model_hook(converter))
     converter.register_unstructure_hook(Decimal, decimal_out)
     # `object` fields carry values of any type: unstructure them by what they are (a Decimal is a number)
@@ -352,14 +382,16 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     """Drop None (and empty nested objects), so a read model's ``model_fields_set`` is what Zoho had."""
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, Mapping):
+        if value is None:
+            continue
+        kind = type(value)  # the readers build plain dicts and lists: no slower isinstance(Mapping) needed
+        if kind is dict:
             value = _clean(value)
             if not value:
                 continue
-        elif isinstance(value, list):
-            value = [_clean(v) if isinstance(v, Mapping) else v for v in value]
-        if value is not None:
-            out[key] = value
+        elif kind is list:
+            value = [_clean(v) if type(v) is dict else v for v in value]
+        out[key] = value
     return out
 
 
