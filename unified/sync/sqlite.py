@@ -11,13 +11,13 @@ import os
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from unified._sqlite import Transactions, connect
 from unified.errors import RequestValidationError
 from unified.sync._columns import COLUMNS, sql_value, utc_text
 from unified.sync.store import SYNC_RESOURCES, RecordState, Store, StoredRecord, resolve_view
@@ -55,20 +55,10 @@ class SQLiteStore(Store):
 
     def __init__(self, path: str | os.PathLike[str] = "unified.db") -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._depth = 0
         try:
-            # Autocommit mode: transactions are opened explicitly by transaction().
-            self._db = sqlite3.connect(
-                Path(self.path).expanduser() if self.path != ":memory:" else ":memory:",
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db = connect(self.path)
+            self._transactions = Transactions(self._db, self._lock)
             with self.transaction():
                 for statement in _create_statements():
                     self._db.execute(statement)
@@ -93,27 +83,9 @@ class SQLiteStore(Store):
 
     # ----- transactions -----
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
-            finally:
-                self._depth = 0
+    def transaction(self) -> AbstractContextManager[None]:
+        """Everything written inside commits together (nested calls join the outer transaction)."""
+        return self._transactions()
 
     # ----- reads -----
 

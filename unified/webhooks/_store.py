@@ -18,18 +18,18 @@ failing ends as ``failed`` and stays until :meth:`WebhookStore.replay` puts it b
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from unified._sqlite import Transactions, connect
 from unified.errors import EntityNotFoundError, RequestValidationError
 from unified.events import Event
 from unified.secret import Secret
@@ -174,21 +174,9 @@ class WebhookStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
-        self._depth = 0
         try:
-            if self.path != ":memory:":
-                file = Path(self.path).expanduser()
-                file.parent.mkdir(parents=True, exist_ok=True)
-                if not file.exists():  # created private: it holds the subscribers' secrets
-                    os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
-            self._db = sqlite3.connect(
-                Path(self.path).expanduser() if self.path != ":memory:" else ":memory:",
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db = connect(self.path, private=True)  # private: it holds the subscribers' secrets
+            self._transactions = Transactions(self._db, self._lock)
             self._db.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise RequestValidationError(
@@ -209,28 +197,9 @@ class WebhookStore:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """Everything written inside commits together (nested calls join the outer transaction)."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
-            finally:
-                self._depth = 0
+        return self._transactions()
 
     # ----- subscribers -----
 
