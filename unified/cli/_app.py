@@ -23,6 +23,7 @@ from unified.cli._options import (
     RefreshTokenOpt,
     ResourceArg,
     ResourceName,
+    connection_from,
     connection_options,
     parse_since,
 )
@@ -116,17 +117,7 @@ def list_records(
 ) -> None:
     """List records, page after page, as unified JSON."""
     since = parse_since(updated_since)
-    options = connection_options(
-        connector,
-        connection,
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from(locals())
     with _client(resolve(options)) as client:
         res = client.resource(resource.value)
         page_size = min(limit or res.capabilities.max_page_size, res.capabilities.max_page_size)
@@ -165,17 +156,7 @@ def get_record(
     accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Get one record, with everything the provider has on it (line items included)."""
-    options = connection_options(
-        connector,
-        connection,
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from(locals())
     with _client(resolve(options)) as client:
         record = client.resource(resource.value).get(id, raw=raw)
     write_record(record_json(record, raw=raw), fmt)
@@ -229,17 +210,7 @@ def create_record(
 ) -> None:
     """Create a record from a JSON file; prints the record as created."""
     data = _read_record(file)
-    options = connection_options(
-        connector,
-        connection,
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from(locals())
     with _client(resolve(options)) as client:
         record = client.resource(resource.value).create(data, raw=raw)
     write_record(record_json(record, raw=raw), fmt)
@@ -265,17 +236,7 @@ def update_record(
 ) -> None:
     """Update a record with the fields the JSON file sets (others stay as they are); prints the result."""
     data = _read_record(file)
-    options = connection_options(
-        connector,
-        connection,
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from(locals())
     with _client(resolve(options)) as client:
         record = client.resource(resource.value).update(id, data, raw=raw)
     write_record(record_json(record, raw=raw), fmt)
@@ -297,17 +258,7 @@ def delete_record(
     accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Delete a record; prints {"id": ..., "deleted": true}."""
-    options = connection_options(
-        connector,
-        connection,
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from(locals())
     with _client(resolve(options)) as client:
         client.resource(resource.value).delete(id)
     write_line(dumps({"id": id, "deleted": True}))
@@ -352,17 +303,7 @@ def sync(
     """Copy records into a local SQLite file; later runs fetch only what changed."""
     from unified.cli._sync import parse_resources, run_sync
 
-    options = connection_options(
-        connector,
-        connection,
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from(locals())
     wanted = parse_resources(resources)
     resolved = resolve(options)
     run_sync(resolved, db=db, resources=wanted, full=full, reduced=reduced, fmt=fmt)
@@ -446,17 +387,7 @@ def connections_add(
     """Save a connection from settings you already have (e.g. a self-client refresh token, or an emulator's)."""
     from unified.cli._connect import add_connection
 
-    options = connection_options(
-        connector,
-        None,
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from(locals())
     add_connection(name, options)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -108,6 +109,26 @@ def connection_options(
             "api_url": api_url,
             "accounts_url": accounts_url,
         },
+    )
+
+
+CONNECTION_FLAGS = (
+    "client_id",
+    "client_secret",
+    "refresh_token",
+    "organization_id",
+    "data_center",
+    "api_url",
+    "accounts_url",
+)
+
+
+def connection_from(params: Mapping[str, Any]) -> ConnectionOptions:
+    """The connection a command's options name: pass the command's ``locals()`` (missing names count as unset)."""
+    return connection_options(
+        params.get("connector", DEFAULT_CONNECTOR),
+        params.get("connection"),
+        **{name: params.get(name) for name in CONNECTION_FLAGS},
     )
 
 

@@ -27,7 +27,7 @@ from unified.cli._options import (
     DataCenterOpt,
     OrganizationIdOpt,
     RefreshTokenOpt,
-    connection_options,
+    connection_from,
 )
 from unified.cli._output import RecordFormat, dumps, stdout_console, write_line
 from unified.cli._progress import stderr_console
@@ -196,17 +196,7 @@ def watch(
     from unified.sync import SQLiteStore
     from unified.webhooks import RetryPolicy, Watcher, redact_url
 
-    options = connection_options(
-        connector,
-        connection,
-        client_id=client_id,
-        client_secret=client_secret,
-        refresh_token=refresh_token,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from(locals())
     wanted = parse_resources(resources)
     resolved = resolve(options)
     webhooks = _open(db)
