@@ -17,6 +17,7 @@ import httpx
 from pydantic import BaseModel
 
 from unified.errors import ConnectorOperationUnsupportedError
+from unified.settings import ConnectionSettings
 
 __all__ = [
     "RESOURCES",
@@ -149,6 +150,8 @@ class Connector(abc.ABC):
 
     #: the registry name, as in the ``unified.connectors`` entry-point group (e.g. "zoho-books")
     name: ClassVar[str]
+    #: what a connection takes (flags, environment variables, vault records derive from it); None: nothing
+    settings: ClassVar[ConnectionSettings | None] = None
 
     @abc.abstractmethod
     def capabilities(self) -> Capabilities: ...

@@ -32,10 +32,12 @@ from connectors.zoho_books._tokens import TokenManager
 from connectors.zoho_books._wire import ZohoContact, ZohoCustomField, ZohoTax
 from connectors.zoho_books.capabilities import CAPABILITIES, SORT_ORDER, SPECS, ResourceSpec
 from connectors.zoho_books.oauth import TokenSet, ZohoOAuth
+from connectors.zoho_books.settings import SETTINGS
 from schemas import Bill, Contact, Expense, Invoice, LinkedTaxRate, TaxRate
 from unified.connector import Capabilities, Connector, ListQuery, Page
 from unified.errors import ConnectorExecutionError, EntityNotFoundError, RequestValidationError
 from unified.secret import Secret
+from unified.settings import ConnectionSettings
 
 logger = logging.getLogger("connectors.zoho_books")
 
@@ -78,6 +80,7 @@ class ZohoBooksConnector(Connector):
     """
 
     name: ClassVar[str] = "zoho-books"
+    settings: ClassVar[ConnectionSettings | None] = SETTINGS
 
     def __init__(
         self,
