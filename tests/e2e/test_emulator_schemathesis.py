@@ -24,32 +24,6 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from connectors.zoho_books.emulator import ZohoBooksEmulator  # noqa: E402
 
-
-def _restore_many_more() -> None:
-    """hypothesis 6.170.10 replaced `many.more()` with iteration; hypothesis-jsonschema 0.23.1 (which
-    schemathesis 3 generates with) still calls more(). Until one of them moves (or hypothesis is pinned
-    below 6.170.10), give `many` a more() built on the new iteration. A no-op where more() exists."""
-    from hypothesis.internal.conjecture import utils
-
-    if hasattr(utils.many, "more"):
-        return
-
-    def more(self: Any) -> bool:
-        if not hasattr(self, "_elements"):
-            self.__enter__()
-            self._elements = iter(self)
-        try:
-            next(self._elements)
-        except StopIteration:
-            self._closed = True
-            return False
-        return True
-
-    utils.many.more = more  # type: ignore[attr-defined]
-
-
-_restore_many_more()
-
 SPECS = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "zoho_books_openapi"
 CHECKS = (
     schemathesis.checks.not_a_server_error,
@@ -267,9 +241,10 @@ def run(tally: Tally) -> None:
         http.headers["Authorization"] = f"Zoho-oauthtoken {token}"
         for spec_file, wanted in OPERATIONS.items():
             raw = _plain(yaml.load((SPECS / spec_file).read_text(encoding="utf-8"), Loader=loader))
-            schema = schemathesis.from_dict(_as_zoho_answers(raw), base_url=emu.api_url)
+            schema = schemathesis.openapi.from_dict(_as_zoho_answers(raw))
+            schema.config.update(base_url=emu.api_url)
             for operation_id in wanted:
-                operation = schema.get_operation_by_id(operation_id)
+                operation = schema.find_operation_by_id(operation_id)
                 tally.operations.append(f"{operation.method.upper()} {operation.path}")
                 for example in operation.get_strategies_from_examples():
                     _exercise(operation, example, 1, emu, http, tally)
