@@ -128,10 +128,12 @@ class ListQuery:
 
 @dataclass(frozen=True)
 class Page(Generic[ModelT]):
-    """One page of records and the cursor of the next one (None on the last page)."""
+    """One page of records and the cursor of the next one (None on the last page); ``total`` is how many records
+    the whole listing holds, where the provider says (sync progress shows it), else None."""
 
     data: list[ModelT]
     next_cursor: str | None = None
+    total: int | None = None
 
     def __iter__(self) -> Any:
         return iter(self.data)
