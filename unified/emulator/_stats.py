@@ -1,0 +1,80 @@
+"""Request counters and the request log. Entries never hold headers, and secret query parameters are masked."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+LOG_SIZE = 10_000  # the newest entries; counters keep counting past it
+#: query or form parameters masked in the log, whatever the provider
+SECRET_PARAMETERS = frozenset(
+    {"client_secret", "refresh_token", "code", "token", "access_token", "id_token", "assertion", "password"}
+)
+MASK = "***"
+
+
+def redact(params: Iterable[tuple[str, str]], secret: frozenset[str] = SECRET_PARAMETERS) -> dict[str, str]:
+    """Parameters for the log, with secret values masked."""
+    return {k: MASK if k.lower() in secret else v for k, v in params}
+
+
+class Stats:
+    """Counts by endpoint, organization, status and fault, plus named groups the emulator counts itself.
+
+    An entry is a dict with at least ``endpoint`` and ``status``; ``organization_id`` and ``fault`` are
+    counted when set. ``groups`` names extra counters shown in the snapshot even at zero, e.g.
+    ``{"webhooks": ("queued", "delivered", "failed", "attempts")}`` counted with ``count("webhooks", ...)``.
+    """
+
+    def __init__(self, *, log_size: int = LOG_SIZE, groups: Mapping[str, Sequence[str]] | None = None) -> None:
+        self._lock = threading.Lock()
+        self.log: deque[dict[str, Any]] = deque(maxlen=log_size)
+        self._endpoints: Counter[str] = Counter()
+        self._organizations: Counter[str] = Counter()
+        self._statuses: Counter[str] = Counter()
+        self._faults: Counter[str] = Counter()
+        self._groups: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in (groups or {}).items()}
+        self._counts: dict[str, Counter[str]] = {k: Counter() for k in self._groups}
+        self._total = 0
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._total += 1
+            self.log.append(entry)
+            self._endpoints[entry["endpoint"]] += 1
+            if entry.get("organization_id"):
+                self._organizations[entry["organization_id"]] += 1
+            self._statuses[str(entry["status"])] += 1
+            if entry.get("fault"):
+                self._faults[entry["fault"]] += 1
+
+    def count(self, group: str, name: str, n: int = 1) -> None:
+        with self._lock:
+            self._counts.setdefault(group, Counter())[name] += n
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            snapshot: dict[str, Any] = {
+                "requests": self._total,
+                "by_endpoint": dict(self._endpoints),
+                "by_organization": dict(self._organizations),
+                "by_status": dict(self._statuses),
+                "by_fault": dict(self._faults),
+            }
+            for group, counter in self._counts.items():
+                names = self._groups.get(group, ())
+                snapshot[group] = {**{k: counter.get(k, 0) for k in names}, **counter}
+            return snapshot
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.log)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.log.clear()
+            for counter in (self._endpoints, self._organizations, self._statuses, self._faults, *self._counts.values()):
+                counter.clear()
+            self._total = 0
