@@ -10,10 +10,15 @@
 >>> for customer in store.iter("customers"): ...     # customers and suppliers are views of contacts
 >>> store.count("invoices", status="paid", customer_id="46...")
 
+One run syncs a resource of a store at a time (overlapping cron runs would multiply the calls): another run
+raises :class:`SyncLockedError`, or waits for it up to ``SyncEngine(lock_wait=timedelta(minutes=5))``. A killed
+run's lock is freed with its process.
+
 ``progress(resource, done, total_or_None, phase)`` is called after every page (phase ``"listing"``), every batch
 of the deletion scan (``"deletions"``) and at the end of each resource (``"done"``).
 """
 
+from unified.sync._lock import SyncLock, SyncLockedError
 from unified.sync._report import ResourceReport, SyncReport
 from unified.sync.engine import ProgressCallback, SyncEngine, content_hash
 from unified.sync.sqlite import SQLiteStore
@@ -28,6 +33,8 @@ __all__ = [
     "Store",
     "StoredRecord",
     "SyncEngine",
+    "SyncLock",
+    "SyncLockedError",
     "SyncReport",
     "content_hash",
 ]

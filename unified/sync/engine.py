@@ -15,6 +15,9 @@ How a run goes, per resource:
 - A deletion scan (``full=True``, or once per ``deletion_scan_interval``) marks every listed record, then deletes
   stored records it did not see, after a GET confirms each is gone (paged lists can skip a record while another
   is deleted mid-pass; a wrongful deletion would emit a false event).
+- One run per resource and store at a time: the run holds the store's lock on the resource (:meth:`Store.lock`)
+  from before it reads the pass state until the checkpoint is saved. Another run waits up to ``lock_wait`` for it,
+  then raises :class:`SyncLockedError`; two overlapping runs never list, fetch and scan the same records twice.
 - When a pass completes, the checkpoint becomes the newest ``updated_at`` it saw, capped at the pass's start
   (records changed during the pass are listed again next time), minus ``overlap`` for ties. A provider that
   pages by offset can skip a record when another is deleted mid-pass; a pass that notices a deletion keeps the
@@ -36,6 +39,7 @@ from unified.client import AsyncResource, AsyncUnifiedClient
 from unified.connector import Connector, Operation, ResourceCapabilities, Sort
 from unified.errors import ConnectorExecutionError, EntityNotFoundError, RequestValidationError
 from unified.events import ChangeKind, Event, EventCallback, Subscribers, make_events
+from unified.sync._lock import SyncLock, SyncLockedError
 from unified.sync._pool import bounded_map
 from unified.sync._report import ResourceReport, SyncReport
 from unified.sync._state import PassState, ResourceState
@@ -78,7 +82,9 @@ class SyncEngine:
 
     ``reduced`` skips detail calls (records are stored without line items); ``keep_raw`` stores the provider
     payload; ``deletion_scan_interval`` (None: only on ``full=True``) spaces out the deletion scans;
-    ``detail_concurrency`` bounds the detail calls in flight; ``clock`` gives the engine's "now".
+    ``detail_concurrency`` bounds the detail calls in flight; ``lock_wait`` is how long a run waits for another
+    run syncing the same resource into the same store before it raises :class:`SyncLockedError` (default: not
+    at all); ``clock`` gives the engine's "now".
     """
 
     def __init__(
@@ -93,6 +99,7 @@ class SyncEngine:
         page_size: int = 200,
         detail_concurrency: int = 4,
         overlap: timedelta = timedelta(seconds=2),
+        lock_wait: timedelta = timedelta(0),
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         if isinstance(connector, AsyncUnifiedClient):
@@ -123,6 +130,11 @@ class SyncEngine:
             )
         if overlap < timedelta(0):
             raise RequestValidationError("overlap must be zero or positive.", field="overlap")
+        if not isinstance(lock_wait, timedelta) or lock_wait < timedelta(0):
+            raise RequestValidationError(
+                f"lock_wait must be a timedelta of zero or more, e.g. timedelta(minutes=5); got {lock_wait!r}.",
+                field="lock_wait",
+            )
         self.store = store
         self.connection = connection
         self.reduced = reduced
@@ -131,6 +143,7 @@ class SyncEngine:
         self.page_size = page_size
         self.detail_concurrency = detail_concurrency
         self.overlap = overlap
+        self.lock_wait = lock_wait
         self._clock = clock or (lambda: datetime.now(UTC))
         self._subscribers = Subscribers()
         self._runner: asyncio.Runner | None = None
@@ -179,11 +192,12 @@ class SyncEngine:
         report = SyncReport(connection=self.connection)
         started = time.monotonic()
         for name in names:
-            try:
-                report.per_resource[name] = await _ResourceSync(self, name, full, progress).run()
-            except Exception as exc:
-                exc.add_note(f"The sync of {name} stopped; run it again to resume where it stopped.")
-                raise
+            with await self._lock(name):
+                try:
+                    report.per_resource[name] = await _ResourceSync(self, name, full, progress).run()
+                except Exception as exc:
+                    exc.add_note(f"The sync of {name} stopped; run it again to resume where it stopped.")
+                    raise
         report.duration = time.monotonic() - started
         return report
 
@@ -240,6 +254,20 @@ class SyncEngine:
                 field="connection",
             )
 
+    async def _lock(self, resource: str) -> SyncLock:
+        """The store's lock on ``resource``, waiting up to ``lock_wait`` for another run to let it go."""
+        deadline = time.monotonic() + self.lock_wait.total_seconds()
+        pause = 0.05
+        while True:
+            try:
+                return self.store.lock(resource)
+            except SyncLockedError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise
+            await asyncio.sleep(min(pause, left))
+            pause = min(pause * 2, 1.0)
+
     async def _emit(self, events: Sequence[Event], report: ResourceReport) -> None:
         for event in events:
             report.failed_events += await self._subscribers.emit(event)
@@ -264,6 +292,7 @@ class _ResourceSync:
         self.state = ResourceState.from_json(self.store.load_state(resource))
         self.report = ResourceReport(resource)
         self.cursor_restarted = False
+        self.total: int | None = None  # records the listing holds, when the provider says
 
     async def run(self) -> ResourceReport:
         started = time.monotonic()
@@ -330,6 +359,8 @@ class _ResourceSync:
             return
         finally:
             self.report.list_calls += 1
+        if page.total is not None:
+            self.total = page.total
         if page.next_cursor is not None and page.next_cursor == current.cursor:
             raise ConnectorExecutionError(
                 f"The connector returned the cursor {page.next_cursor!r} twice while listing {self.resource}."
@@ -490,4 +521,4 @@ class _ResourceSync:
 
     def _progress(self, current: PassState, phase: str) -> None:
         if self.progress is not None:
-            self.progress(self.resource, current.done, None, phase)
+            self.progress(self.resource, current.done, self.total, phase)

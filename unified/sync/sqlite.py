@@ -1,7 +1,9 @@
 """SQLiteStore: the embedded default store, one table per resource, in WAL mode.
 
 Each table has the record id (primary key), the indexed columns users filter on, ``updated_at``, the unified
-JSON (``data``), the provider payload when kept (``raw``), and the engine's hashes and marks.
+JSON (``data``), the provider payload when kept (``raw``), and the engine's hashes and marks. The file is created
+readable by its owner only (0600): it holds customer data. A run's lock on a resource is an ``flock`` on
+``<file>-<resource>.lock`` beside it, which the kernel frees when the holder dies.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,6 +23,7 @@ from pydantic import BaseModel
 from unified._sqlite import Transactions, connect
 from unified.errors import RequestValidationError
 from unified.sync._columns import COLUMNS, sql_value, utc_text
+from unified.sync._lock import FileSyncLock, MemorySyncLock, SyncLock
 from unified.sync.store import SYNC_RESOURCES, RecordState, Store, StoredRecord, resolve_view
 
 __all__ = ["SQLiteStore"]
@@ -57,7 +61,7 @@ class SQLiteStore(Store):
         self.path = str(path)
         self._lock = threading.RLock()
         try:
-            self._db = connect(self.path)
+            self._db = connect(self.path, private=True)  # private: customer data
             self._transactions = Transactions(self._db, self._lock)
             with self.transaction():
                 for statement in _create_statements():
@@ -80,6 +84,15 @@ class SQLiteStore(Store):
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
+
+    # ----- one run per resource -----
+
+    def lock(self, resource: str) -> SyncLock:
+        table = self._table(resource)
+        if self.path == ":memory:":
+            return MemorySyncLock.acquire(self, resource=table, where="this in-memory store")
+        file = Path(self.path).expanduser()
+        return FileSyncLock.acquire(file.with_name(f"{file.name}-{table}.lock"), resource=table, where=str(file))
 
     # ----- transactions -----
 

@@ -3,8 +3,9 @@
 A store holds one table per synced resource (contacts, invoices, bills, expenses, tax_rates). Readers use
 ``get``, ``iter`` and ``count``; customers and suppliers are views of contacts by role. The engine also uses the
 bookkeeping methods (record hashes, the "seen" marks of a deletion scan, per-resource sync state), always inside
-``transaction()`` so a page of records and its checkpoint are committed together. SQLite is the embedded
-implementation (:class:`unified.sync.SQLiteStore`); another database implements the same methods.
+``transaction()`` so a page of records and its checkpoint are committed together, and holds ``lock(resource)``
+for the whole run of a resource, so that two runs never sync one resource of one store at once. SQLite is the
+embedded implementation (:class:`unified.sync.SQLiteStore`); another database implements the same methods.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 
 from schemas import Bill, Contact, Expense, Invoice, TaxRate
 from unified.errors import RequestValidationError
+from unified.sync._lock import SyncLock
 
 __all__ = ["SYNC_RESOURCES", "RecordState", "Store", "StoredRecord", "resolve_view"]
 
@@ -115,6 +117,11 @@ class Store(abc.ABC):
         """The column names ``iter`` and ``count`` accept as filters for ``resource``."""
 
     # ----- the engine's bookkeeping -----
+
+    @abc.abstractmethod
+    def lock(self, resource: str) -> SyncLock:
+        """The right to sync ``resource`` into this store, or :class:`~unified.sync.SyncLockedError` while another
+        run (in this process or another) holds it. It must be freed when its holder dies, killed or not."""
 
     @abc.abstractmethod
     def transaction(self) -> AbstractContextManager[None]:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from unified.events import ChangeKind, Event, make_events
-from unified.sync import RecordState, Store, StoredRecord, content_hash
+from unified.sync import RecordState, Store, StoredRecord, SyncLock, content_hash
 from unified.webhooks._store import WebhookStore
 
 __all__ = ["OutboxStore", "change_id"]
@@ -115,6 +115,9 @@ class OutboxStore(Store):
         self.webhooks.add_events(named)
 
     # ----- the engine's bookkeeping: the wrapped store's -----
+
+    def lock(self, resource: str) -> SyncLock:
+        return self.inner.lock(resource)
 
     def states(self, resource: str, ids: Collection[str]) -> dict[str, RecordState]:
         return self.inner.states(resource, ids)
