@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.zoho_books._http import ZohoHttp
-from connectors.zoho_books._tokens import TokenManager
 from connectors.zoho_books.oauth import TokenSet, ZohoOAuth, scopes_for
 from unified.connect import Organization
 from unified.connector import RESOURCES
 from unified.errors import UnauthorizedError
 from unified.secret import Secret
+from unified.toolkit import TokenManager
 from unified.vault import Connection
 
 __all__ = ["ZohoConnectProvider"]

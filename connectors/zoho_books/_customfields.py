@@ -12,7 +12,6 @@ others as they are (Zoho's behaviour); ``None`` clears a field. Reads type value
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -24,6 +23,7 @@ import attrs
 from connectors.zoho_books._wire import ZohoCustomField
 from schemas import CustomField
 from unified.errors import RequestValidationError
+from unified.toolkit import KeyedCache
 
 __all__ = [
     "ENTITIES",
@@ -103,28 +103,24 @@ class DefinitionCache:
     """Definitions per (organization, entity), fetched on first use; concurrent callers share one fetch."""
 
     def __init__(self, fetch: Fetch) -> None:
-        self._fetch = fetch
-        self._cache: dict[tuple[str, str], list[CustomFieldDefinition]] = {}
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        async def load(key: tuple[str, str]) -> list[CustomFieldDefinition]:
+            return parse_definitions(await fetch(key[1]), key[1])
+
+        self._cache: KeyedCache[tuple[str, str], list[CustomFieldDefinition]] = KeyedCache(load)
+        self._keys: set[tuple[str, str]] = set()
 
     async def get(self, organization_id: str, entity: str) -> list[CustomFieldDefinition]:
-        key = (organization_id, entity)
-        if key in self._cache:
-            return self._cache[key]
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            if key not in self._cache:
-                self._cache[key] = parse_definitions(await self._fetch(entity), entity)
-            return self._cache[key]
+        self._keys.add((organization_id, entity))
+        return await self._cache.get((organization_id, entity))
 
     def cached(self, organization_id: str, entity: str) -> list[CustomFieldDefinition]:
         """The definitions already fetched, without fetching (empty when none were)."""
-        return self._cache.get((organization_id, entity), [])
+        return self._cache.cached((organization_id, entity)) or []
 
     def forget(self, organization_id: str | None = None) -> None:
         """Drop cached definitions (of one organization, or all) so the next use fetches them again."""
-        for key in [k for k in self._cache if organization_id is None or k[0] == organization_id]:
-            del self._cache[key]
+        for key in [k for k in self._keys if organization_id is None or k[0] == organization_id]:
+            self._cache.forget(key)
 
 
 def _find(definitions: Sequence[CustomFieldDefinition], field: CustomField) -> CustomFieldDefinition | None:

@@ -30,22 +30,15 @@ from unified.errors import (
     DownstreamError,
     EntityNotFoundError,
     ForbiddenError,
-    Outcome,
     RequestValidationError,
     UnauthorizedError,
     UnifiedError,
 )
+from unified.toolkit import unknown_outcome
 
-__all__ = ["error_from_response", "error_from_token_response", "unknown_outcome"]
+__all__ = ["error_from_response", "error_from_token_response"]
 
 Grant = Literal["authorization_code", "refresh_token", "revoke"]
-
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def unknown_outcome(method: str) -> Outcome:
-    """What a failure with no answer means: nothing for a read, maybe-written for a write."""
-    return "unknown" if method.upper() in _READS else "uncertain"
 
 
 def error_from_response(
@@ -59,6 +52,7 @@ def error_from_response(
     retry_after: float | None = None,
     resets_at: datetime | None = None,
     scope: str | None = None,
+    refused_after_refresh: bool = False,
 ) -> UnifiedError:
     """The unified error for a Books API answer that is not a success.
 
@@ -91,10 +85,17 @@ def error_from_response(
     if code in (14, 57) or (status == 401 and code is None):
         if code == 57:
             needs = f" ({scope})" if scope else ""
+            if refused_after_refresh:
+                happened = (
+                    f"Zoho Books refused {where} with an access token refreshed moments ago ({said}); refreshing "
+                    "again so soon would spend Zoho's budget of 10 tokens per 10 minutes, so the call stops here."
+                )
+            else:
+                happened = f"Zoho Books refused {where} with a valid access token ({said})."
             return UnauthorizedError(
-                f"Zoho Books refused {where} even with a fresh access token ({said}). The token may lack the "
-                f"scope for this endpoint{needs}: reconnect with it (`unified connect zoho-books`, or "
-                "ZohoOAuth.authorization_url(scopes=scopes_for([...])) with the resources you use).",
+                f"{happened} If other endpoints work, the token lacks the scope for this one{needs}: reconnect "
+                "with it (`unified connect zoho-books`, or ZohoOAuth.authorization_url(scopes=scopes_for([...]))). "
+                "If every call fails, the grant was revoked: reconnect.",
                 outcome="failed",
                 **common,
             )

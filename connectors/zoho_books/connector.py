@@ -10,10 +10,7 @@ looking the record up, never by sending it again), updates send only the fields 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import builtins
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -28,16 +25,18 @@ from connectors.zoho_books import _mapping as mapping
 from connectors.zoho_books._customfields import DefinitionCache, resolve
 from connectors.zoho_books._datacenters import DATA_CENTERS
 from connectors.zoho_books._http import ZohoHttp, policy_for_plan
-from connectors.zoho_books._tokens import TokenManager
 from connectors.zoho_books._wire import ZohoContact, ZohoCustomField, ZohoTax
 from connectors.zoho_books.capabilities import CAPABILITIES, SORT_ORDER, SPECS, ResourceSpec
 from connectors.zoho_books.oauth import TokenSet, ZohoOAuth
 from connectors.zoho_books.settings import SETTINGS
-from schemas import Bill, Contact, Expense, Invoice, LinkedTaxRate, TaxRate
+from schemas import Bill, Contact, CustomField, Expense, Invoice, LinkedTaxRate, TaxRate
 from unified.connector import Capabilities, Connector, ListQuery, Page
 from unified.errors import ConnectorExecutionError, EntityNotFoundError, RequestValidationError
 from unified.secret import Secret
 from unified.settings import ConnectionSettings
+from unified.toolkit import PageNumbers, TokenManager, TokenStore, fetch_details
+from unified.toolkit import TokenSet as BaseTokenSet
+from unified.toolkit import updated_since as since_filter
 
 logger = logging.getLogger("connectors.zoho_books")
 
@@ -52,23 +51,7 @@ _WRITERS: dict[type[BaseModel], Callable[..., Any]] = {
 }
 
 
-def _encode_cursor(page: int, per_page: int) -> str:
-    raw = json.dumps({"page": page, "per_page": per_page}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[int, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        page, per_page = int(data["page"]), int(data["per_page"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise RequestValidationError(
-            "The cursor is not one this connector made; pass back a page's next_cursor unchanged.", field="cursor"
-        ) from None
-    if page < 1 or not 1 <= per_page <= 200:
-        raise RequestValidationError("The cursor is out of range; start again without a cursor.", field="cursor")
-    return page, per_page
+_PAGES = PageNumbers(first=1, max_size=200)
 
 
 class ZohoBooksConnector(Connector):
@@ -99,6 +82,7 @@ class ZohoBooksConnector(Connector):
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
         on_token_refresh: Callable[[TokenSet], None] | None = None,
+        token_store: TokenStore | None = None,
         detail_concurrency: int = 4,
         unique_custom_field: str | None = None,
     ) -> None:
@@ -125,11 +109,12 @@ class ZohoBooksConnector(Connector):
         # Zoho says where the account's data lives: unless told an api_url, follow the token's api_domain
         follow_api_domain = api_url is None
 
-        def refreshed(tokens: TokenSet) -> None:
-            books_url = _books_url(tokens.api_domain) if follow_api_domain and tokens.api_domain else None
+        def refreshed(tokens: BaseTokenSet) -> None:
+            api_domain = getattr(tokens, "api_domain", None)
+            books_url = _books_url(api_domain) if follow_api_domain and api_domain else None
             if books_url is not None:
                 self.http.api_url = books_url
-            if on_token_refresh is not None:
+            if on_token_refresh is not None and isinstance(tokens, TokenSet):
                 on_token_refresh(tokens)
 
         self.tokens = TokenManager(
@@ -138,6 +123,8 @@ class ZohoBooksConnector(Connector):
             access_token=access_token,
             expires_at=expires_at,
             on_refresh=refreshed,
+            store=token_store,
+            reconnect_hint="run the connect flow (`unified connect zoho-books`) to get one",
         )
         self.http = ZohoHttp(
             tokens=self.tokens,
@@ -165,8 +152,8 @@ class ZohoBooksConnector(Connector):
 
     async def list(self, resource: str, query: ListQuery) -> Page[Any]:
         spec = SPECS[resource]
-        page, per_page = _decode_cursor(query.cursor) if query.cursor else (1, query.limit)
-        params: dict[str, Any] = {"page": page, "per_page": per_page}
+        position = _PAGES.position(query.cursor, query.limit)
+        params: dict[str, Any] = {"page": position.start, "per_page": position.size}
         if spec.contact_type:
             params["contact_type"] = spec.contact_type
         for name, value in query.filters.items():
@@ -189,27 +176,18 @@ class ZohoBooksConnector(Connector):
             records = await self._details(spec, reader, rows, query.raw)
         else:
             records = [reader(row, raw=query.raw) for row in rows]
-        if since is not None:
-            records = [r for r in records if r.updated_at is None or r.updated_at >= since]  # type: ignore[attr-defined]
-        more = _has_more(body)
-        return Page(data=records, next_cursor=_encode_cursor(page + 1, per_page) if more else None)
+        records = since_filter(records, since)
+        return Page(data=records, next_cursor=_PAGES.next_cursor(position, more=_has_more(body)))
 
     async def _details(
         self, spec: ResourceSpec, reader: Callable[..., BaseModel], rows: Sequence[Mapping[str, Any]], raw: bool
     ) -> builtins.list[BaseModel]:
         """Each row's detail, ``detail_concurrency`` GETs at a time, in the list's order."""
-        gate = asyncio.Semaphore(self.detail_concurrency)
 
-        async def one(row: Mapping[str, Any]) -> BaseModel | None:
-            async with gate:
-                try:
-                    payload = await self._fetch(spec, str(row.get(spec.id_field, "")))
-                except EntityNotFoundError:
-                    return None  # deleted since the list was read
-            return reader(payload, raw=raw)
+        async def one(row: Mapping[str, Any]) -> BaseModel:
+            return reader(await self._fetch(spec, str(row.get(spec.id_field, ""))), raw=raw)
 
-        found = await asyncio.gather(*(one(row) for row in rows))
-        return [record for record in found if record is not None]
+        return await fetch_details(rows, one, concurrency=self.detail_concurrency)
 
     async def get(self, resource: str, id: str, *, raw: bool = False) -> BaseModel:
         spec = SPECS[resource]
@@ -231,8 +209,12 @@ class ZohoBooksConnector(Connector):
 
     # -- writes ----------------------------------------------------------------------------------------------
 
-    async def create(self, resource: str, record: BaseModel, *, raw: bool = False) -> BaseModel:
+    async def create(
+        self, resource: str, record: BaseModel, *, raw: bool = False, idempotency_key: str | None = None
+    ) -> BaseModel:
         spec = SPECS[resource]
+        if idempotency_key is not None:
+            record = self._with_unique_key(spec, record, idempotency_key)
         fields = _write_fields(spec, record)
         self._check_role(spec, record)
         mapping.validate_write(resource, record, fields, create=True)
@@ -267,6 +249,20 @@ class ZohoBooksConnector(Connector):
         await self.http.request("DELETE", f"{spec.path}/{_segment(id)}")
         if resource == "tax_rates":
             self._taxes = None
+
+    def _with_unique_key(self, spec: ResourceSpec, record: BaseModel, key: str) -> BaseModel:
+        """The record with the caller's idempotency key in the unique custom field, so a lost create is found.
+
+        Zoho has no idempotency keys: without ``unique_custom_field`` the key cannot travel, and a lost create is
+        settled by the record's number or reference alone.
+        """
+        if self.unique_custom_field is None or spec.custom_field_entity is None:
+            return record
+        fields: builtins.list[CustomField] = list(getattr(record, "custom_fields", None) or [])
+        if any(f.name == self.unique_custom_field or f.id == self.unique_custom_field for f in fields):
+            return record
+        fields.append(CustomField(name=self.unique_custom_field, value=key))
+        return record.model_copy(update={"custom_fields": fields})
 
     def _check_role(self, spec: ResourceSpec, record: BaseModel, fields: set[str] | None = None) -> None:
         if not (spec.contact_type and isinstance(record, Contact)):

@@ -16,26 +16,20 @@ this object was built with): the client secret is never sent to a host a redirec
 
 from __future__ import annotations
 
-import hmac
-import secrets
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import attrs
 import httpx
 
 from connectors.zoho_books._datacenters import DATA_CENTERS, DataCenter, data_center_for
-from connectors.zoho_books._errors import Grant, error_from_token_response
-from unified.errors import (
-    ConnectorConnectionError,
-    ConnectorExecutionError,
-    ConnectorTimeoutError,
-    RequestValidationError,
-    UnauthorizedError,
-)
+from connectors.zoho_books._errors import error_from_token_response
+from unified.errors import RequestValidationError, UnifiedError
 from unified.secret import Secret
+from unified.toolkit import Grant, OAuthClient
+from unified.toolkit import TokenSet as BaseTokenSet
 
 __all__ = ["SCOPES", "TokenSet", "ZohoOAuth", "scope_for_path", "scopes_for"]
 
@@ -130,15 +124,10 @@ def scope_for_path(method: str, path: str) -> str | None:
 
 
 @attrs.frozen
-class TokenSet:
-    """What Zoho Accounts answered: an access token, maybe a refresh token, and where the account lives."""
+class TokenSet(BaseTokenSet):
+    """What Zoho Accounts answered: the toolkit's token set, plus where the account lives."""
 
-    access_token: Secret
-    refresh_token: Secret | None
-    expires_at: datetime
-    api_domain: str | None
-    scope: str | None
-    token_type: str
+    api_domain: str | None = None
     #: the accounts server that issued the tokens: refresh and revoke must go there
     accounts_url: str | None = None
 
@@ -147,7 +136,7 @@ class TokenSet:
         return data_center_for(accounts_server=self.accounts_url, api_domain=self.api_domain)
 
     @classmethod
-    def from_response(
+    def from_response(  # type: ignore[override]
         cls,
         body: dict[str, Any],
         *,
@@ -155,31 +144,25 @@ class TokenSet:
         accounts_url: str | None = None,
         now: datetime | None = None,
     ) -> TokenSet:
-        access = body.get("access_token")
-        if not isinstance(access, str) or not access:
-            raise ConnectorExecutionError(
-                "Zoho Accounts answered without an access token; the token endpoint may be misconfigured.",
-                outcome="failed",
-            )
-        expires_in = body.get("expires_in", 3600)
-        try:
-            seconds = float(expires_in)
-        except (TypeError, ValueError):
-            seconds = 3600.0
-        issued = body.get("refresh_token")
+        base = BaseTokenSet.from_response(body, refresh_token=refresh_token, now=now, provider="Zoho Accounts")
         return cls(
-            access_token=Secret(access),
-            refresh_token=Secret(issued) if isinstance(issued, str) and issued else refresh_token,
-            expires_at=(now or datetime.now(UTC)) + timedelta(seconds=seconds),
+            access_token=base.access_token,
+            refresh_token=base.refresh_token,
+            expires_at=base.expires_at,
+            scope=base.scope,
+            token_type=base.token_type,
+            extra=base.extra,
             api_domain=_str_or_none(body.get("api_domain")),
-            scope=_str_or_none(body.get("scope")),
-            token_type=_str_or_none(body.get("token_type")) or "Bearer",
             accounts_url=accounts_url,
         )
 
 
-class ZohoOAuth:
+class ZohoOAuth(OAuthClient):
     """One OAuth client (client id and secret) against one data center's accounts server."""
+
+    provider = "Zoho Accounts"
+    reconnect_hint = "run the connect flow again (`unified connect zoho-books`)"
+    scope_separator = ","
 
     def __init__(
         self,
@@ -205,14 +188,22 @@ class ZohoOAuth:
                 f"Unknown Zoho data center {data_center!r}; use one of: {', '.join(DATA_CENTERS)}.",
                 field="data_center",
             )
-        self.client_id = client_id.strip()
-        self._client_secret = Secret.of(client_secret)
         self.data_center = DATA_CENTERS[key]
         self.accounts_url = _base(accounts_url) if accounts_url else self.data_center.accounts_url
+        super().__init__(
+            client_id,
+            client_secret,
+            authorize_url=f"{self.accounts_url}/oauth/v2/auth",
+            token_url=f"{self.accounts_url}/oauth/v2/token",
+            revoke_url=f"{self.accounts_url}/oauth/v2/token/revoke",
+            client_auth="body",
+            # offline + consent: Zoho returns a refresh token every time, not only on the first consent
+            extra_authorize_params={"access_type": "offline", "prompt": "consent"},
+            transport=transport,
+            timeout=timeout,
+        )
         # a local or test accounts server: the redirect's location must not send us to Zoho's real ones
         self._own_server = data_center_for(accounts_server=self.accounts_url) is None
-        self._transport = transport
-        self._timeout = timeout
 
     def __repr__(self) -> str:
         return (
@@ -220,48 +211,17 @@ class ZohoOAuth:
             f"accounts_url={self.accounts_url!r})"
         )
 
-    # -- the browser leg -------------------------------------------------------------------------------------
-
     def authorization_url(
         self, *, redirect_uri: str, scopes: Sequence[str], state: str | None = None
     ) -> tuple[str, str]:
         """The URL to send the user to, and the ``state`` to check on the way back (generated if not given)."""
-        if not redirect_uri:
-            raise RequestValidationError(
-                "redirect_uri is empty: use a redirect URI registered for the client.", field="redirect_uri"
-            )
-        if isinstance(scopes, str) or not scopes:
-            raise RequestValidationError(
-                "scopes must be a non-empty list of Zoho scopes, e.g. scopes_for(['invoices']).", field="scopes"
-            )
-        state = state or secrets.token_urlsafe(24)
-        query = urlencode(
-            {
-                "scope": ",".join(scopes),
-                "client_id": self.client_id,
-                "response_type": "code",
-                "redirect_uri": redirect_uri,
-                # offline + consent: Zoho returns a refresh token every time, not only on the first consent
-                "access_type": "offline",
-                "prompt": "consent",
-                "state": state,
-            }
+        if not isinstance(scopes, str) and scopes:
+            return super().authorization_url(redirect_uri=redirect_uri, scopes=scopes, state=state)
+        raise RequestValidationError(
+            "scopes must be a non-empty list of Zoho scopes, e.g. scopes_for(['invoices']).", field="scopes"
         )
-        return f"{self.accounts_url}/oauth/v2/auth?{query}", state
 
-    @staticmethod
-    def check_state(expected: str, received: str | None) -> None:
-        """Refuse a redirect whose ``state`` is not the one this flow started with (a forged or stale redirect)."""
-        if not expected or received is None or not hmac.compare_digest(expected.encode(), received.encode()):
-            raise UnauthorizedError(
-                "The OAuth redirect's state does not match the one this connect flow started with: the redirect "
-                "is forged or from an older attempt. Start the connect flow again.",
-                outcome="failed",
-            )
-
-    # -- the token endpoint ----------------------------------------------------------------------------------
-
-    async def exchange_code(
+    async def exchange_code(  # type: ignore[override]
         self,
         code: str,
         *,
@@ -275,17 +235,10 @@ class ZohoOAuth:
                 "The authorization code is empty: pass the `code` query parameter of the redirect.", field="code"
             )
         server = self._token_server(accounts_server, location)
-        body = await self._post(
+        body = await self.post_token(
             f"{server}/oauth/v2/token",
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "client_id": self.client_id,
-                "client_secret": self._client_secret.reveal(),
-                "redirect_uri": redirect_uri,
-            },
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
             grant="authorization_code",
-            server=server,
         )
         return TokenSet.from_response(body, accounts_url=server)
 
@@ -296,26 +249,22 @@ class ZohoOAuth:
             raise RequestValidationError(
                 "refresh_token is empty: run the connect flow to get one.", field="refresh_token"
             )
-        body = await self._post(
-            f"{self.accounts_url}/oauth/v2/token",
-            {
-                "grant_type": "refresh_token",
-                "refresh_token": token.reveal(),
-                "client_id": self.client_id,
-                "client_secret": self._client_secret.reveal(),
-            },
-            grant="refresh_token",
-            server=self.accounts_url,
+        body = await self.post_token(
+            self.token_url, {"grant_type": "refresh_token", "refresh_token": token.reveal()}, grant="refresh_token"
         )
         return TokenSet.from_response(body, refresh_token=token, accounts_url=self.accounts_url)
 
     async def revoke(self, token: str | Secret) -> None:
         """Revoke a refresh token (and every access token minted from it), or one access token."""
-        await self._post(
-            f"{self.accounts_url}/oauth/v2/token/revoke",
-            {"token": Secret.of(token).reveal()},
-            grant="revoke",
-            server=self.accounts_url,
+        url = f"{self.accounts_url}/oauth/v2/token/revoke"
+        await self.post_token(url, {"token": Secret.of(token).reveal()}, grant="revoke", authenticate=False)
+
+    def token_error(
+        self, status: int, body: Mapping[str, Any] | None, *, grant: Grant, content_type: str | None, url: str
+    ) -> UnifiedError:
+        server = url.split("/oauth/", 1)[0]
+        return error_from_token_response(
+            status, body, grant=grant, client_id=self.client_id, accounts_url=server, content_type=content_type
         )
 
     # -- helpers ---------------------------------------------------------------------------------------------
@@ -343,40 +292,6 @@ class ZohoOAuth:
                 )
             return self.accounts_url if self._own_server else dc.accounts_url
         return self.accounts_url
-
-    async def _post(self, url: str, data: dict[str, str], *, grant: Grant, server: str) -> dict[str, Any]:
-        # a client per call: token calls are rare, and callers may come from different event loops
-        client = httpx.AsyncClient(transport=self._transport, timeout=self._timeout)
-        try:
-            response = await client.post(url, data=data, headers={"Accept": "application/json"})
-        except httpx.TimeoutException as exc:
-            raise ConnectorTimeoutError(f"Zoho Accounts ({server}) did not answer in time.", outcome="failed") from exc
-        except httpx.TransportError as exc:
-            raise ConnectorConnectionError(
-                f"Could not reach Zoho Accounts ({server}): {type(exc).__name__}.", outcome="failed"
-            ) from exc
-        finally:
-            if self._transport is None:
-                await client.aclose()
-        content_type = response.headers.get("content-type")
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        parsed = body if isinstance(body, dict) else None
-        if grant == "revoke":
-            if response.is_success and (parsed is None or "error" not in parsed):
-                return parsed or {}
-        elif response.is_success and parsed is not None and "error" not in parsed:
-            return parsed
-        raise error_from_token_response(
-            response.status_code,
-            parsed,
-            grant=grant,
-            client_id=self.client_id,
-            accounts_url=server,
-            content_type=content_type,
-        )
 
 
 def _base(url: str) -> str:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from connectors.zoho_books._http import ZohoHttp, policy_for_plan
-from connectors.zoho_books._tokens import TokenManager
+from unified.toolkit import TokenManager
 from connectors.zoho_books.emulator import ZohoBooksEmulator
 from connectors.zoho_books.oauth import TokenSet, ZohoOAuth, scopes_for
 from unified.errors import (
@@ -284,7 +284,7 @@ def test_code_45_is_not_retried() -> None:
     http = connect(emu)
 
     async def day() -> ConnectorRateLimitError:
-        token = await http.tokens.token()
+        token = (await http.tokens.token()).reveal()
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=emu.app)) as client:
             for _ in range(2):  # another program spends the day's budget
                 answer = await client.get(

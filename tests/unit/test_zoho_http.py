@@ -17,7 +17,7 @@ import pytest
 
 from connectors.zoho_books._errors import error_from_response
 from connectors.zoho_books._http import ZohoHttp, policy_for_plan
-from connectors.zoho_books._tokens import TokenManager
+from unified.toolkit import TokenManager
 from connectors.zoho_books.oauth import ZohoOAuth
 from unified.errors import (
     ConflictError,

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from connectors.zoho_books._datacenters import DATA_CENTERS, data_center_for
-from connectors.zoho_books._tokens import TokenManager
+from unified.toolkit import TokenManager
 from connectors.zoho_books.oauth import SCOPES, TokenSet, ZohoOAuth, scope_for_path, scopes_for
 from unified.errors import (
     ConnectorExecutionError,
@@ -389,6 +389,10 @@ def test_secret_and_token_set_reprs_hide_values() -> None:
 # -- TokenManager ---------------------------------------------------------------------------------------------
 
 
+async def revealed(manager: TokenManager) -> str:
+    return (await manager.token()).reveal()
+
+
 def expired_manager(accounts: FakeAccounts, **kwargs: Any) -> TokenManager:
     return TokenManager(
         oauth_for(accounts),
@@ -405,7 +409,7 @@ def test_fifty_concurrent_callers_with_an_expired_token_cause_one_refresh() -> N
     manager = expired_manager(accounts, on_refresh=seen.append)
 
     async def main() -> list[str]:
-        tasks = [asyncio.create_task(manager.token()) for _ in range(50)]
+        tasks = [asyncio.create_task(revealed(manager)) for _ in range(50)]
         await asyncio.to_thread(accounts.entered.wait, 10)  # the refresh is in flight...
         await asyncio.sleep(0)  # ...and every caller has reached its wait
         assert not any(task.done() for task in tasks)
@@ -425,13 +429,13 @@ def test_callers_on_two_threads_share_one_refresh() -> None:
 
     def first() -> None:
         async def main() -> list[str]:
-            return await asyncio.gather(*(manager.token() for _ in range(10)))
+            return await asyncio.gather(*(revealed(manager) for _ in range(10)))
 
         results["first"] = asyncio.run(main())
 
     def second() -> None:
         async def main() -> list[str]:
-            tasks = [asyncio.create_task(manager.token()) for _ in range(10)]
+            tasks = [asyncio.create_task(revealed(manager)) for _ in range(10)]
             await asyncio.sleep(0)  # every task is now waiting on the other thread's refresh
             accounts.release.set()
             return await asyncio.gather(*tasks)
@@ -455,25 +459,25 @@ def test_refresh_ahead_of_expiry_and_not_before() -> None:
     fresh = TokenManager(
         oauth_for(accounts), refresh_token=REFRESH, access_token="1000.ok", expires_at=now + timedelta(hours=1)
     )
-    assert run(fresh.token()) == "1000.ok" and fresh.refresh_count == 0
+    assert run(revealed(fresh)) == "1000.ok" and fresh.refresh_count == 0
     nearly = TokenManager(
         oauth_for(accounts), refresh_token=REFRESH, access_token="1000.old", expires_at=now + timedelta(seconds=200)
     )
-    assert run(nearly.token()) == "1000.access1.token" and nearly.refresh_count == 1
+    assert run(revealed(nearly)) == "1000.access1.token" and nearly.refresh_count == 1
     assert nearly.expires_at is not None and nearly.expires_at > now + timedelta(minutes=59)
-    assert run(nearly.token()) == "1000.access1.token" and nearly.refresh_count == 1
+    assert run(revealed(nearly)) == "1000.access1.token" and nearly.refresh_count == 1
 
 
 def test_a_token_without_expiry_is_used_until_rejected() -> None:
     accounts = FakeAccounts()
     manager = TokenManager(oauth_for(accounts), refresh_token=REFRESH, access_token="1000.given")
-    assert run(manager.token()) == "1000.given"
+    assert run(revealed(manager)) == "1000.given"
     run(manager.invalidate("1000.someone-elses"))  # not ours: nothing happens
-    assert run(manager.token()) == "1000.given" and manager.refresh_count == 0
+    assert run(revealed(manager)) == "1000.given" and manager.refresh_count == 0
     run(manager.invalidate("1000.given"))
-    assert run(manager.token()) == "1000.access1.token" and manager.refresh_count == 1
+    assert run(revealed(manager)) == "1000.access1.token" and manager.refresh_count == 1
     run(manager.invalidate("1000.given"))  # a late rejection of the old token does not refresh again
-    assert run(manager.token()) == "1000.access1.token" and manager.refresh_count == 1
+    assert run(revealed(manager)) == "1000.access1.token" and manager.refresh_count == 1
 
 
 def test_a_failed_refresh_reaches_every_caller_and_the_next_call_tries_again() -> None:
@@ -482,7 +486,7 @@ def test_a_failed_refresh_reaches_every_caller_and_the_next_call_tries_again() -
     manager = expired_manager(accounts)
 
     async def main() -> list[BaseException | str]:
-        tasks = [asyncio.create_task(manager.token()) for _ in range(5)]
+        tasks = [asyncio.create_task(revealed(manager)) for _ in range(5)]
         await asyncio.to_thread(accounts.entered.wait, 10)
         await asyncio.sleep(0)
         accounts.release.set()
@@ -492,7 +496,7 @@ def test_a_failed_refresh_reaches_every_caller_and_the_next_call_tries_again() -
     assert all(isinstance(o, UnauthorizedError) for o in outcomes)
     assert len(accounts.requests) == 1
     accounts.reply = None
-    assert run(manager.token()) == "1000.access1.token"
+    assert run(revealed(manager)) == "1000.access1.token"
     assert len(accounts.requests) == 2
 
 
@@ -501,9 +505,9 @@ def test_a_cancelled_refresher_hands_over_to_a_waiting_caller() -> None:
     manager = expired_manager(accounts)
 
     async def main() -> str:
-        leader = asyncio.create_task(manager.token())
+        leader = asyncio.create_task(revealed(manager))
         await asyncio.to_thread(accounts.entered.wait, 10)
-        follower = asyncio.create_task(manager.token())
+        follower = asyncio.create_task(revealed(manager))
         await asyncio.sleep(0)
         leader.cancel()
         accounts.release.set()
@@ -532,10 +536,10 @@ def test_a_token_refused_right_after_replacing_a_refused_one_is_kept() -> None:
     now = [datetime.now(UTC)]
     manager = TokenManager(oauth_for(accounts), refresh_token=REFRESH, access_token="1000.old", clock=lambda: now[0])
     assert run(manager.invalidate("1000.old")) is True
-    assert run(manager.token()) == "1000.access1.token"
+    assert run(revealed(manager)) == "1000.access1.token"
     # refused again within a minute: a scope problem, not an expiry; no new token is minted
     assert run(manager.invalidate("1000.access1.token")) is False
-    assert run(manager.token()) == "1000.access1.token" and manager.refresh_count == 1
+    assert run(revealed(manager)) == "1000.access1.token" and manager.refresh_count == 1
     now[0] += timedelta(minutes=2)
     assert run(manager.invalidate("1000.access1.token")) is True
-    assert run(manager.token()) == "1000.access2.token" and manager.refresh_count == 2
+    assert run(revealed(manager)) == "1000.access2.token" and manager.refresh_count == 2
