@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from connectors.zoho_books._http import ZohoHttp, policy_for_plan
-from unified.toolkit import TokenManager
 from connectors.zoho_books.emulator import ZohoBooksEmulator
 from connectors.zoho_books.oauth import TokenSet, ZohoOAuth, scopes_for
 from unified.errors import (
@@ -33,6 +32,7 @@ from unified.errors import (
 )
 from unified.ratelimit import RateLimiter, RateLimitPolicy
 from unified.retry import RetryPolicy
+from unified.toolkit import TokenManager
 
 T = TypeVar("T")
 

@@ -17,7 +17,6 @@ import pytest
 
 from connectors.zoho_books._errors import error_from_response
 from connectors.zoho_books._http import ZohoHttp, policy_for_plan
-from unified.toolkit import TokenManager
 from connectors.zoho_books.oauth import ZohoOAuth
 from unified.errors import (
     ConflictError,
@@ -32,6 +31,7 @@ from unified.errors import (
 )
 from unified.ratelimit import RateLimiter, RateLimitPolicy
 from unified.retry import RetryPolicy
+from unified.toolkit import TokenManager
 
 T = TypeVar("T")
 

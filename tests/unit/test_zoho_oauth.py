@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from connectors.zoho_books._datacenters import DATA_CENTERS, data_center_for
-from unified.toolkit import TokenManager
 from connectors.zoho_books.oauth import SCOPES, TokenSet, ZohoOAuth, scope_for_path, scopes_for
 from unified.errors import (
     ConnectorExecutionError,
@@ -24,6 +23,7 @@ from unified.errors import (
     UnauthorizedError,
 )
 from unified.secret import Secret
+from unified.toolkit import TokenManager
 
 T = TypeVar("T")
 
