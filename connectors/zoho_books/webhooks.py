@@ -26,9 +26,10 @@ What is checked, in order:
 
 - ``X-Zoho-Webhook-Signature``, when a secret is set: the hex HMAC-SHA256 of the raw body (what third-party Books
   receivers verify; also accepted: the same digest in base64, and Zoho Billing's documented variant that prefixes
-  the body with the query parameters sorted by name, ``key1value1key2value2``, when ``query`` is passed). Zoho does
-  not document the algorithm for Books (ZOHO_FACTS.md §8): this is the assumption. Missing or wrong: 401.
-  Without a secret nothing is verified: use that only in development.
+  the body with the query parameters sorted by name, ``key1value1key2value2``, when ``query`` is passed), checked
+  in constant time by :func:`unified.webhooks.verify_hmac_signature`; junk and non-ASCII values are refused like
+  any mismatch. Zoho does not document the algorithm for Books (ZOHO_FACTS.md §8): this is the assumption.
+  Missing or wrong: 401. Without a secret nothing is verified: use that only in development.
 - The body must be a JSON object (400) holding a record under a module key Zoho's default payload uses:
   ``{"contact": {...}}``, ``{"invoice": {...}}``, ``{"bill": {...}}``, ``{"expense": {...}}``. Another module, or a
   record this library cannot read, is a 422. A refused delivery yields no event.
@@ -66,9 +67,7 @@ or to attach the webhook to rules, do it by hand in Zoho Books:
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import inspect
 import json
 import logging
@@ -95,7 +94,7 @@ from unified.webhooks import (
     MemoryDedupe,
     WebhookEntityError,
     WebhookRejected,
-    WebhookSignatureError,
+    verify_hmac_signature,
 )
 
 __all__ = [
@@ -248,25 +247,16 @@ class ZohoWebhookReceiver:
 
     def _verify(self, body: bytes, header: str | None, query: Mapping[str, str]) -> None:
         assert self._secret is not None
-        if not header or not header.strip():
-            raise WebhookSignatureError(
-                f"The delivery has no {SIGNATURE_HEADER} header, but this receiver has a secret: only signed "
-                "deliveries are accepted (set the same secret on the webhook in Zoho Books)."
-            )
-        key = self._secret.reveal().encode()
-        given = header.strip()
-        messages = [body]
+        also: list[bytes] = []
         if query:  # Zoho Billing's documented form: sorted query pairs, then the body
-            messages.append("".join(f"{k}{query[k]}" for k in sorted(query)).encode() + body)
-        for message in messages:
-            digest = hmac.new(key, message, hashlib.sha256).digest()
-            if hmac.compare_digest(digest.hex(), given.lower()) or hmac.compare_digest(
-                base64.b64encode(digest).decode(), given
-            ):
-                return
-        raise WebhookSignatureError(
-            f"The {SIGNATURE_HEADER} does not match the body: the body was changed on the way, or the secret "
-            "differs from the webhook's in Zoho Books."
+            also.append("".join(f"{k}{query[k]}" for k in sorted(query)).encode() + body)
+        verify_hmac_signature(
+            body,
+            header,
+            self._secret,
+            header=SIGNATURE_HEADER,
+            also_signed=also,
+            hint="Set the same secret on the webhook in Zoho Books (Settings → Automation → Webhooks).",
         )
 
     def _derive_kind(self, entity: str, record_id: str, payload: Mapping[str, Any]) -> ChangeKind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 
@@ -10,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unified.secret import Secret
-from unified.webhooks import WebhookSignatureError, sign_payload, verify_signature
+from unified.webhooks import (
+    WebhookSignatureError,
+    hmac_signature_matches,
+    sign_payload,
+    verify_hmac_signature,
+    verify_signature,
+)
 
 SECRET = "whsec_test_0123456789"
 NOW = 1_714_564_800
@@ -79,3 +86,46 @@ def test_str_bodies_sign_as_their_utf8_bytes_and_empty_secrets_are_refused() -> 
     verify_signature('{"name":"Müller"}'.encode(), header, SECRET, now=NOW)
     with pytest.raises(ValueError, match="must not be empty"):
         sign_payload(b"{}", "")
+
+
+# ----- junk headers are refusals, never crashes -----
+
+
+@pytest.mark.parametrize("v1", ["é" * 64, "ü", "\u0663" * 64, "\x00", "abc\udcff"])
+def test_a_non_ascii_v1_is_a_refusal_not_a_type_error(v1: str) -> None:
+    with pytest.raises(WebhookSignatureError, match="does not match") as caught:
+        verify_signature(b"{}", f"t={NOW},v1={v1}", SECRET, now=NOW)
+    assert caught.value.status_code == 401
+
+
+def test_a_timestamp_of_non_ascii_digits_is_malformed() -> None:
+    digest = sign_payload(b"{}", SECRET, timestamp=123).split(",v1=")[1]
+    with pytest.raises(WebhookSignatureError, match="malformed"):
+        verify_signature(b"{}", f"t=\u0661\u0662\u0663,v1={digest}", SECRET, tolerance=None)
+
+
+@settings(max_examples=60)
+@given(junk=st.one_of(st.text(max_size=120), st.binary(max_size=120)))
+def test_the_generic_check_never_raises_on_junk(junk: str | bytes) -> None:
+    assert hmac_signature_matches(junk, SECRET, [b"{}"]) is False
+    with pytest.raises(WebhookSignatureError) as caught:
+        verify_hmac_signature(b"{}", junk, SECRET, header="X-Any-Signature")
+    assert caught.value.status_code == 401 and "X-Any-Signature" in caught.value.message
+
+
+def test_the_generic_check_takes_hex_or_base64_as_each_provider_sends_it() -> None:
+    body = b'{"events":[]}'
+    digest = hmac.new(SECRET.encode(), body, hashlib.sha256).digest()
+    hex_, b64, urlsafe = digest.hex(), base64.b64encode(digest).decode(), base64.urlsafe_b64encode(digest).decode()
+    verify_hmac_signature(body, hex_.upper(), SECRET, header="X-Zoho-Webhook-Signature")  # hex in any case
+    verify_hmac_signature(body, f" {b64} ", Secret(SECRET), header="x-xero-signature", encodings=["base64"])
+    verify_hmac_signature(body, urlsafe.encode(), SECRET, header="intuit-signature", encodings=["base64"])
+    with pytest.raises(WebhookSignatureError, match="x-xero-signature does not match"):
+        verify_hmac_signature(body, hex_, SECRET, header="x-xero-signature", encodings=["base64"])
+    with pytest.raises(WebhookSignatureError, match=r"no intuit-signature header.*Intuit"):
+        verify_hmac_signature(body, None, SECRET, header="intuit-signature", hint="Set it in the Intuit portal.")
+    prefixed = b"key1value1" + body
+    other = hmac.new(SECRET.encode(), prefixed, hashlib.sha256).hexdigest()
+    verify_hmac_signature(body, other, SECRET, header="X-Sig", also_signed=[prefixed])
+    with pytest.raises(ValueError, match="encodings"):
+        hmac_signature_matches(hex_, SECRET, [body], encodings=["base32"])  # type: ignore[list-item]

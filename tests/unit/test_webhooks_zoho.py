@@ -158,6 +158,27 @@ def test_base64_and_zoho_billing_s_query_prefixed_signatures_are_accepted(receiv
         receiver.handle(other, {"X-Zoho-Webhook-Signature": billing})  # the query is part of what was signed
 
 
+@pytest.mark.parametrize("junk", ["é" * 64, "ü", "\u0663" * 64, "\x00", "=" * 44])
+def test_a_non_ascii_or_junk_signature_is_a_401_not_a_crash(receiver: ZohoWebhookReceiver, junk: str) -> None:
+    body = delivery("invoice", sample("invoice_get")["invoice"])
+    with pytest.raises(WebhookSignatureError) as caught:
+        receiver.handle(body, {"X-Zoho-Webhook-Signature": junk})
+    assert caught.value.status_code == 401 and "Zoho Books" in caught.value.message
+
+
+@pytest.mark.anyio
+async def test_the_asgi_app_answers_a_non_ascii_signature_with_401() -> None:
+    seen: list[Event] = []
+    app = ZohoWebhookReceiver(SECRET, connection="acme").asgi_app(seen.append)
+    body = delivery("invoice", sample("invoice_get")["invoice"])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as client:
+        answer = await client.post(
+            "/zoho/hooks", content=body, headers=[(b"X-Zoho-Webhook-Signature", "é".encode("latin-1") * 64)]
+        )
+    assert answer.status_code == 401 and answer.json()["error"] == "WebhookSignatureError" and not seen
+
+
 def test_without_a_secret_unsigned_deliveries_are_accepted() -> None:
     body = delivery("invoice", sample("invoice_get")["invoice"])
     assert len(ZohoWebhookReceiver(connection="dev").handle(body, {})) == 1

@@ -18,16 +18,24 @@ A 2xx answer is a delivery. Otherwise it is retried with capped exponential back
 (:class:`RetryPolicy`), and after ``max_attempts`` kept as ``failed`` until :meth:`WebhookStore.replay`. A subscriber
 checks each request with :func:`verify_signature` and drops an ``Idempotency-Key`` it has already processed.
 
-Receiving a provider's own webhooks is the connector's part (``connectors.zoho_books.webhooks``); it raises the
-errors here (:class:`WebhookRejected` and subclasses, each with the HTTP status to answer) and can use the dedupe
-memories (:class:`MemoryDedupe`, :class:`SQLiteDedupe`). CLI: ``unified watch``, ``unified webhooks ...``.
+Receiving a provider's own webhooks is the connector's part (``connectors.zoho_books.webhooks``); it checks the
+provider's signature header with :func:`verify_hmac_signature` (hex or base64 HMAC-SHA256, constant-time, junk is a
+401, never a crash), raises the errors here (:class:`WebhookRejected` and subclasses, each with the HTTP status to
+answer) and can use the dedupe memories (:class:`MemoryDedupe`, :class:`SQLiteDedupe`). CLI: ``unified watch``,
+``unified webhooks ...``.
 """
 
 from unified.webhooks._dedupe import DedupeStore, MemoryDedupe, SQLiteDedupe
 from unified.webhooks._delivery import Deliverer, DeliveryReport, RetryPolicy
 from unified.webhooks._errors import WebhookEntityError, WebhookRejected, WebhookSignatureError
 from unified.webhooks._outbox import OutboxStore, change_id
-from unified.webhooks._signing import SIGNATURE_HEADER, sign_payload, verify_signature
+from unified.webhooks._signing import (
+    SIGNATURE_HEADER,
+    hmac_signature_matches,
+    sign_payload,
+    verify_hmac_signature,
+    verify_signature,
+)
 from unified.webhooks._store import (
     Delivery,
     DeliveryRecord,
@@ -61,8 +69,10 @@ __all__ = [
     "WebhookStore",
     "change_id",
     "event_body",
+    "hmac_signature_matches",
     "redact_url",
     "sign_payload",
+    "verify_hmac_signature",
     "verify_signature",
     "webhooks_path_for",
 ]
