@@ -89,7 +89,14 @@ class AsyncResource(Generic[ModelT]):
                 f"limit must be a whole number from 1 to {caps.max_page_size} for {self.name}; got {limit!r}.",
                 field="limit",
             )
-        filters = dict(options.get("filters") or {})
+        given_filters = options.get("filters") or {}
+        if not isinstance(given_filters, Mapping):
+            raise RequestValidationError(
+                f"filters must be a mapping of filter name to value, like {{'status': 'paid'}}; got "
+                f"{type(given_filters).__name__}.",
+                field="filters",
+            )
+        filters = dict(given_filters)
         unknown = sorted(set(filters) - caps.filters)
         if unknown:
             supported = ", ".join(sorted(caps.filters)) or "none"
@@ -144,18 +151,29 @@ class AsyncResource(Generic[ModelT]):
     def list(self, **options: Unpack[PageOptions]) -> AsyncIterator[ModelT]:
         """Every record, page after page, fetched lazily as the caller iterates.
 
-        Bad options raise here, at the call, not at the first ``async for`` step.
+        Pages are as large as the provider allows unless ``limit`` says otherwise. Bad options raise here, at the
+        call, not at the first ``async for`` step.
         """
+        options = self._paging_options(options)
         self._query(None, options)
         return self._iterate(options)
 
+    def _paging_options(self, options: PageOptions) -> PageOptions:
+        if "limit" in options:
+            return options
+        return {**options, "limit": self.capabilities.max_page_size}
+
     async def _iterate(self, options: PageOptions) -> AsyncIterator[ModelT]:
+        async for page in self._pages(options):
+            for record in page.data:
+                yield record
+
+    async def _pages(self, options: PageOptions) -> AsyncIterator[Page[ModelT]]:
         cursor: str | None = None
         seen: set[str] = set()
         while True:
             page = await self.page(cursor, **options)
-            for record in page.data:
-                yield record
+            yield page
             if page.next_cursor is None:
                 return
             if page.next_cursor in seen:
@@ -170,10 +188,18 @@ class AsyncResource(Generic[ModelT]):
         self._require(Operation.GET)
         return await self._connector.get(self.name, _check_id(id), raw=raw)  # type: ignore[return-value]
 
-    async def create(self, record: ModelT | Mapping[str, Any], *, raw: bool = False) -> ModelT:
+    async def create(
+        self, record: ModelT | Mapping[str, Any], *, raw: bool = False, idempotency_key: str | None = None
+    ) -> ModelT:
+        """Create a record. With ``idempotency_key``, creating again with the same key yields the same record
+        where the provider honours keys (see the connector's write safety)."""
         self._require(Operation.CREATE)
         model = self._coerce(record)
-        return await self._connector.create(self.name, self._for_view(model), raw=raw)  # type: ignore[return-value]
+        key = _check_key(idempotency_key)
+        view = self._for_view(model)
+        if key is None:
+            return await self._connector.create(self.name, view, raw=raw)  # type: ignore[return-value]
+        return await self._connector.create(self.name, view, raw=raw, idempotency_key=key)  # type: ignore[return-value]
 
     async def update(self, id: str, record: ModelT | Mapping[str, Any], *, raw: bool = False) -> ModelT:
         """Write the fields the record sets (``model_fields_set``); others stay as they are."""
@@ -205,6 +231,18 @@ class AsyncResource(Generic[ModelT]):
         if model.is_customer or model.is_supplier:
             return model
         return model.model_copy(update={role: True})
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not isinstance(key, str) or not key.strip() or len(key) > 255 or not key.isprintable():
+        raise RequestValidationError(
+            "idempotency_key must be a non-empty printable string of at most 255 characters, e.g. your own "
+            "record's id.",
+            field="idempotency_key",
+        )
+    return key.strip()
 
 
 def _updated_at(record: BaseModel) -> datetime | None:
@@ -292,14 +330,19 @@ class Resource(Generic[ModelT]):
         return self._portal.call(lambda: self._inner.page(cursor, **options))
 
     def list(self, **options: Unpack[PageOptions]) -> Iterator[ModelT]:
+        options = self._inner._paging_options(options)
         self._inner._query(None, options)  # refuse bad options at the call, not at the first next()
-        return self._portal.iterate(lambda: self._inner._iterate(options))
+        # one crossing to the event loop per page, not per record
+        pages = self._portal.iterate(lambda: self._inner._pages(options))
+        return (record for page in pages for record in page.data)
 
     def get(self, id: str, *, raw: bool = False) -> ModelT:
         return self._portal.call(lambda: self._inner.get(id, raw=raw))
 
-    def create(self, record: ModelT | Mapping[str, Any], *, raw: bool = False) -> ModelT:
-        return self._portal.call(lambda: self._inner.create(record, raw=raw))
+    def create(
+        self, record: ModelT | Mapping[str, Any], *, raw: bool = False, idempotency_key: str | None = None
+    ) -> ModelT:
+        return self._portal.call(lambda: self._inner.create(record, raw=raw, idempotency_key=idempotency_key))
 
     def update(self, id: str, record: ModelT | Mapping[str, Any], *, raw: bool = False) -> ModelT:
         return self._portal.call(lambda: self._inner.update(id, record, raw=raw))

@@ -164,7 +164,11 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     async def get(self, resource: str, id: str, *, raw: bool = False) -> BaseModel: ...
 
-    async def create(self, resource: str, record: BaseModel, *, raw: bool = False) -> BaseModel:
+    async def create(
+        self, resource: str, record: BaseModel, *, raw: bool = False, idempotency_key: str | None = None
+    ) -> BaseModel:
+        """Create ``record``. ``idempotency_key`` (the caller's) makes a repeat yield the same record where the
+        provider honours keys; a connector that cannot use it documents what it does instead."""
         raise ConnectorOperationUnsupportedError(f"{self.name} cannot create {resource}.")
 
     async def update(self, resource: str, id: str, record: BaseModel, *, raw: bool = False) -> BaseModel:

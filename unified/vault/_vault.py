@@ -289,6 +289,36 @@ class Vault:
                 (merged_settings, token, datetime.now(UTC).isoformat(), name),
             )
 
+    def swap_tokens(self, name: str, expected: Any, new: Any) -> bool:
+        """Write ``new`` tokens (refresh, access, expiry) only if the stored refresh token is still ``expected``."""
+        with self._db(write=True) as db:
+            assert db is not None
+            row = db.execute(
+                "SELECT name, connector, settings, secrets, created_at, updated_at FROM connections WHERE name = ?",
+                (name,),
+            ).fetchone()
+            if row is None:
+                raise EntityNotFoundError(f"No connection named {name!r} in the vault {self.path}.")
+            current = self._row_to_connection(db, row)
+            stored = current.secrets.get("refresh_token")
+            if stored is not None and stored != _reveal(expected):
+                return False
+            changed, secrets = token_changes(new)
+            merged_settings = _json_object({**current.settings, **changed}, "settings")
+            merged_secrets = {**current.secrets, **secrets}
+            token = self._key(db, create=False).encrypt(json.dumps(merged_secrets).encode())
+            db.execute(
+                "UPDATE connections SET settings = ?, secrets = ?, updated_at = ? WHERE name = ?",
+                (merged_settings, token, datetime.now(UTC).isoformat(), name),
+            )
+            return True
+
+    def token_store(self, name: str) -> Any:
+        """The connection's tokens as a token store (refreshes serialised across processes)."""
+        from unified.vault._tokenstore import VaultTokenStore
+
+        return VaultTokenStore(self, name)
+
     def store_tokens(self, name: str, token_set: Any) -> None:
         """Write a refreshed token set back to the connection."""
         settings, secrets = token_changes(token_set)
@@ -326,8 +356,15 @@ class Vault:
             )
 
     def connector(self, name: str, **overrides: Any) -> Connector:
-        """Build the connector of a saved connection; tokens it refreshes are written back here."""
+        """Build the connector of a saved connection; tokens it refreshes are written back here.
+
+        A connector that takes a ``token_store`` gets this connection's: a rotated refresh token is stored
+        before the new access token is used, and processes refreshing at once take turns.
+        """
         connection = self.get(name)
+        cls = connector_class(connection.connector)
+        if "token_store" in inspect.signature(cls).parameters and "token_store" not in overrides:
+            return build_connector(connection, None, token_store=self.token_store(name), **overrides)
 
         def on_token_refresh(token_set: Any) -> None:
             self.store_tokens(name, token_set)
