@@ -35,6 +35,7 @@ __all__ = [
     "ConnectFlow",
     "ConnectProvider",
     "LoopbackCallback",
+    "OAuthConnectProvider",
     "Organization",
     "connect_in_browser",
 ]
@@ -90,6 +91,79 @@ class ConnectProvider(Protocol):
     def connection(self, name: str, grant: Any, organization: Organization) -> Connection:
         """The connection to store: plain settings and secrets (client secret, tokens)."""
         ...
+
+
+class OAuthConnectProvider:
+    """A :class:`ConnectProvider` over the toolkit's :class:`~unified.toolkit.OAuthClient`: a connector supplies
+    the client, its scopes, how to list the organizations a grant reaches, and which setting names one.
+
+    ``settings`` are the connection's fixed settings (client id, URLs); the saved connection adds the
+    organization (``organization_setting``), the tokens and their expiry, and the client secret.
+    """
+
+    connector: str = ""
+    #: the connector setting that names the organization (organization_id, tenant_id, realm_id)
+    organization_setting: str = "organization_id"
+
+    def __init__(
+        self,
+        oauth: Any,
+        *,
+        scopes: Sequence[str],
+        client_secret: Any,
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.oauth = oauth
+        self.scopes = list(scopes)
+        self._client_secret = client_secret
+        self.settings = {k: v for k, v in (settings or {}).items() if v is not None}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(client_id={self.oauth.client_id!r})"
+
+    def default_scopes(self) -> list[str]:
+        return list(self.scopes)
+
+    def authorization_url(self, *, redirect_uri: str, state: str, scopes: Sequence[str]) -> str:
+        url, _ = self.oauth.authorization_url(redirect_uri=redirect_uri, scopes=scopes, state=state)
+        return str(url)
+
+    async def exchange_code(self, params: Mapping[str, str], *, redirect_uri: str) -> Any:
+        return await self.oauth.exchange_code(params.get("code", ""), redirect_uri=redirect_uri)
+
+    async def organizations(self, grant: Any) -> list[Organization]:
+        raise NotImplementedError
+
+    def connection_settings(self, grant: Any, organization: Organization) -> dict[str, Any]:
+        """Settings beyond the fixed ones and the organization (e.g. an API host the token response named)."""
+        return {}
+
+    def connection(self, name: str, grant: Any, organization: Organization) -> Connection:
+        refresh = getattr(grant, "refresh_token", None)
+        if not refresh:
+            raise UnauthorizedError(
+                f"{self.connector} answered the code exchange without a refresh token: connect again and accept "
+                "offline access.",
+                outcome="failed",
+            )
+        settings: dict[str, Any] = {
+            "client_id": self.oauth.client_id,
+            **self.settings,
+            self.organization_setting: organization.id,
+            "expires_at": grant.expires_at.isoformat(),
+            **self.connection_settings(grant, organization),
+        }
+        secrets = {
+            "client_secret": _reveal(self._client_secret),
+            "refresh_token": _reveal(refresh),
+            "access_token": _reveal(grant.access_token),
+        }
+        return Connection(name=name, connector=self.connector, settings=settings, secrets=secrets)
+
+
+def _reveal(value: Any) -> str:
+    reveal = getattr(value, "reveal", None)
+    return str(reveal() if callable(reveal) else value)
 
 
 @dataclass
