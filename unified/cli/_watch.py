@@ -3,6 +3,8 @@
 
 The subscribers, the outbox and the deliveries live in the webhook database next to the sync database
 (``--db unified.db`` -> ``unified.webhooks.db``), readable by its owner only: it holds the signing secrets.
+Subscriber URLs are shown redacted (a query string or user info often holds a token); commands that take a URL
+accept it whole or as the lists show it.
 """
 
 from __future__ import annotations
@@ -263,9 +265,11 @@ def webhooks_add(
     """Add a subscriber (or change its secret); it receives the events found from now on."""
     if not secret:
         raise typer.BadParameter(f"a signing secret is required (or set {SECRET_ENV}).", param_hint="--secret")
+    from unified.webhooks import redact_url
+
     with _open(db) as webhooks:
         added = webhooks.add_subscriber(url, secret)
-        _say(f"Subscriber {added.url} saved in {webhooks.path}.")
+        _say(f"Subscriber {redact_url(added.url)} saved in {webhooks.path}.")
 
 
 @webhooks_app.command("remove")
@@ -273,10 +277,12 @@ def webhooks_remove(
     url: Annotated[str, typer.Argument(help="The subscriber's URL.", show_default=False)],
     db: DbOpt = Path("unified.db"),
 ) -> None:
-    """Remove a subscriber and its deliveries."""
+    """Remove a subscriber and its deliveries (its URL whole, or as `unified webhooks list` shows it)."""
+    from unified.webhooks import redact_url
+
     with _open(db) as webhooks:
         webhooks.remove_subscriber(url)
-        _say(f"Removed subscriber {url}.")
+        _say(f"Removed subscriber {redact_url(url)}.")
 
 
 @webhooks_app.command("list")
@@ -284,10 +290,13 @@ def webhooks_list(
     db: DbOpt = Path("unified.db"),
     fmt: Annotated[RecordFormat, typer.Option("--format", help="table or json.")] = RecordFormat.table,
 ) -> None:
-    """The subscribers and how many of their deliveries are pending, delivered and failed (secrets not shown)."""
+    """The subscribers and how many of their deliveries are pending, delivered and failed (secrets not shown, URLs
+    redacted)."""
+    from unified.webhooks import redact_url
+
     with _open(db) as webhooks:
         rows = [
-            {"url": s.url, "created_at": s.created_at.isoformat(), **webhooks.counts(s.url)}
+            {"url": redact_url(s.url), "created_at": s.created_at.isoformat(), **webhooks.counts(s.url)}
             for s in webhooks.subscribers()
         ]
     if fmt is RecordFormat.json:
@@ -315,9 +324,8 @@ def webhooks_deliveries(
 ) -> None:
     """Deliveries, newest event first: status, attempts, the last answer or error."""
     with _open(db) as webhooks:
-        records = webhooks.deliveries(
-            status=None if status is None else status.value, subscriber=subscriber, limit=limit
-        )
+        url = None if subscriber is None else webhooks.subscriber_url(subscriber)
+        records = webhooks.deliveries(status=None if status is None else status.value, subscriber=url, limit=limit)
     rows = [r.to_dict() for r in records]
     if fmt is RecordFormat.json:
         write_line(dumps(rows, indent=2))
@@ -344,7 +352,8 @@ def webhooks_replay(
 ) -> None:
     """Queue failed deliveries again, due at once with fresh attempts; `unified watch` or `deliver` sends them."""
     with _open(db) as webhooks:
-        count = webhooks.replay(include_delivered=include_delivered, subscriber=subscriber, event_id=event)
+        url = None if subscriber is None else webhooks.subscriber_url(subscriber)
+        count = webhooks.replay(include_delivered=include_delivered, subscriber=url, event_id=event)
     _say(f"Re-queued {count} deliveries; `unified webhooks deliver` or the next `unified watch` round sends them.")
 
 

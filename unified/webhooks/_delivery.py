@@ -5,11 +5,16 @@ tried again after a capped exponential backoff with jitter. After ``max_attempts
 ``failed`` until it is replayed. A failure that says the subscriber is down or overloaded (no answer, 5xx, 408,
 429) also holds back its other pending deliveries until the retry: a subscriber that is down costs one attempt per
 backoff step, not one per waiting event.
+
+Subscriber URLs may carry a token in their query string: every log line and message shows them through
+:func:`redact_url`, httpx's own INFO line of each request included (a filter on the ``httpx`` logger redacts the
+URLs of the requests this worker sends, and only those).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 import time
@@ -27,6 +32,24 @@ __all__ = ["Deliverer", "DeliveryReport", "RetryPolicy"]
 logger = logging.getLogger("unified.webhooks")
 
 USER_AGENT = "unified-accounting-webhooks/1"
+
+_SENDING: contextvars.ContextVar[bool] = contextvars.ContextVar("unified_webhooks_sending", default=False)
+
+
+class _RedactDeliveryUrls(logging.Filter):
+    """Rewrites the URL in httpx's log records of deliveries (httpx logs ``request.url`` whole, at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SENDING.get() and isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url(str(arg)) if isinstance(arg, httpx.URL | str) and "://" in str(arg) else arg
+                for arg in record.args
+            )
+        return True
+
+
+_HTTPX_FILTER = _RedactDeliveryUrls()
+logging.getLogger("httpx").addFilter(_HTTPX_FILTER)
 
 
 @dataclass(frozen=True)
@@ -127,6 +150,7 @@ class Deliverer:
             "X-Unified-Delivery-Attempt": str(delivery.attempts + 1),
         }
         status: int | None = None
+        sending = _SENDING.set(True)
         try:
             response = await client.post(delivery.url, content=body, headers=headers)
             status = response.status_code
@@ -134,6 +158,8 @@ class Deliverer:
         except httpx.HTTPError as exc:
             text = str(exc).replace(delivery.url, redact_url(delivery.url))  # no token of a query string
             error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        finally:
+            _SENDING.reset(sending)
         if status is not None and 200 <= status < 300:
             self.webhooks.delivered(delivery, status, now=self._clock())
             report.delivered += 1
@@ -156,7 +182,11 @@ class Deliverer:
                 self.webhooks.hold_back(delivery.url, retry_at)
             report.retrying += 1
             logger.info(
-                "Delivery of %s to %s failed (%s); attempt %d", delivery.event_id, delivery.url, error, failures
+                "Delivery of %s to %s failed (%s); attempt %d",
+                delivery.event_id,
+                redact_url(delivery.url),
+                error,
+                failures,
             )
         return False
 

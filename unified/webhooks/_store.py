@@ -118,11 +118,15 @@ def _time(value: float | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class Subscriber:
-    """A URL that receives every event, signed with its ``secret`` (never shown in reprs)."""
+    """A URL that receives every event, signed with its ``secret`` (never shown in reprs; nor is the URL's query
+    string or user info, which often hold a token: see :func:`redact_url`)."""
 
     url: str
     secret: Secret
     created_at: datetime
+
+    def __repr__(self) -> str:
+        return f"Subscriber(url={redact_url(self.url)!r}, created_at={self.created_at.isoformat()!r})"
 
 
 @dataclass(frozen=True)
@@ -137,10 +141,16 @@ class Delivery:
     secret: Secret
     attempts: int
 
+    def __repr__(self) -> str:
+        return (
+            f"Delivery({self.event_id!r}, {self.event_type!r}, to={redact_url(self.url)!r}, attempts={self.attempts})"
+        )
+
 
 @dataclass(frozen=True)
 class DeliveryRecord:
-    """A delivery as ``unified webhooks deliveries`` lists it."""
+    """A delivery as ``unified webhooks deliveries`` lists it; ``subscriber`` is the URL, which the repr and
+    :meth:`to_dict` show redacted."""
 
     event_id: str
     event_type: str
@@ -153,12 +163,18 @@ class DeliveryRecord:
     last_error: str | None
     delivered_at: datetime | None
 
+    def __repr__(self) -> str:
+        return (
+            f"DeliveryRecord({self.event_id!r}, {self.event_type!r}, subscriber={redact_url(self.subscriber)!r}, "
+            f"status={self.status!r}, attempts={self.attempts})"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "event_id": self.event_id,
             "event_type": self.event_type,
             "entity_id": self.entity_id,
-            "subscriber": self.subscriber,
+            "subscriber": redact_url(self.subscriber),
             "status": self.status,
             "attempts": self.attempts,
             "next_attempt_at": self.next_attempt_at.isoformat() if self.next_attempt_at else None,
@@ -223,8 +239,18 @@ class WebhookStore:
         assert found is not None
         return found
 
+    def subscriber_url(self, url: str) -> str:
+        """The subscriber URL ``url`` names: the URL itself, or its redacted form (as lists show it) when that names
+        exactly one subscriber. An unknown URL comes back as given."""
+        text = url.strip()
+        if self.subscriber(text) is not None:
+            return text
+        matches = [s.url for s in self.subscribers() if redact_url(s.url) == text]
+        return matches[0] if len(matches) == 1 else text
+
     def remove_subscriber(self, url: str) -> None:
-        """Remove a subscriber and its deliveries, delivered or not."""
+        """Remove a subscriber and its deliveries, delivered or not (``url`` as given, or as lists show it)."""
+        url = self.subscriber_url(url)
         with self.transaction():
             removed = self._db.execute("DELETE FROM subscribers WHERE url = ?", (url.strip(),)).rowcount
             if not removed:
