@@ -1,0 +1,1 @@
+"""QuickBooks Online: the connector (to come) and its local emulator (``connectors.quickbooks.emulator``)."""

@@ -1,0 +1,1 @@
+"""A local QuickBooks Online (work in progress)."""
