@@ -109,7 +109,7 @@ async def test_faults_over_http(zoho: Zoho) -> None:
 
 
 def test_bad_fault_arguments_are_refused() -> None:
-    from connectors.zoho_books.emulator._faults import Faults
+    from unified.emulator import Faults
 
     faults = Faults()
     with pytest.raises(ValueError, match="kind"):

@@ -104,7 +104,7 @@ async def test_last_modified_time_means_modified_after(zoho: Zoho) -> None:
     newer = await zoho.all_pages("/invoices", "invoices", last_modified_time=middle)
     assert newer
     assert len(newer) < len(invoices)
-    from connectors.zoho_books.emulator._clock import parse_timestamp
+    from connectors.zoho_books.emulator._time import parse_timestamp
 
     cut = parse_timestamp(middle)
     assert cut is not None

@@ -54,11 +54,17 @@ async def test_unknown_organization_is_6041(zoho: Zoho) -> None:
     }
 
 
-async def test_missing_organization_id_names_the_parameter(zoho: Zoho) -> None:
-    token = await zoho.token()
-    response = await zoho.http.get("/books/v3/invoices", headers={"Authorization": f"Zoho-oauthtoken {token}"})
-    assert response.status_code == 400
-    assert "organization_id" in response.json()["message"]
+async def test_a_call_without_organization_id_is_answered_for_the_default_organization(two_orgs: Zoho) -> None:
+    token = await two_orgs.token()
+    auth = {"Authorization": f"Zoho-oauthtoken {token}"}
+    default, other = two_orgs.emu.organization_ids[:2]
+    created = await two_orgs.ok("POST", "/contacts", org=other, json={"contact_name": "Only In Other"})
+    response = await two_orgs.http.get("/books/v3/contacts", params={"per_page": 200}, headers=auth)
+    assert response.status_code == 200 and response.json()["code"] == 0
+    names = {c["contact_name"] for c in response.json()["contacts"]}
+    expected = {c["contact_name"] for c in two_orgs.emu.records(default, "contacts")}
+    assert names == expected and created["contact"]["contact_name"] not in names
+    assert two_orgs.emu.request_log[-1]["organization_id"] == default
 
 
 async def test_data_is_separated_between_organizations(two_orgs: Zoho) -> None:

@@ -44,7 +44,18 @@ from ._faults import FAULT_KINDS, RENDERED_KINDS, Faults
 from ._fixtures import FixtureError, read_fixture
 from ._limits import WINDOWS_PER_DAY, Admission, Limits, Refusal, Rule, Usage
 from ._oauth import AccessToken, OAuthError, OAuthServer, TokenPolicy, TokenSet
-from ._server import DEFAULT_IDLE_TIMEOUT, BackgroundServer, listen, serve_forever, with_abort
+from ._server import (
+    DEFAULT_IDLE_TIMEOUT,
+    ASGIApp,
+    BackgroundServer,
+    Receive,
+    Scope,
+    Send,
+    listen,
+    serve_forever,
+    url_of,
+    with_abort,
+)
 from ._stats import SECRET_PARAMETERS, Stats, redact
 
 if TYPE_CHECKING:
@@ -70,6 +81,7 @@ __all__ = [
     "RENDERED_KINDS",
     "SECRET_PARAMETERS",
     "WINDOWS_PER_DAY",
+    "ASGIApp",
     "AccessToken",
     "Admission",
     "BackgroundServer",
@@ -91,9 +103,12 @@ __all__ = [
     "OAuthError",
     "OAuthServer",
     "PortOption",
+    "Receive",
     "Refusal",
     "Rule",
+    "Scope",
     "SeedOption",
+    "Send",
     "Stats",
     "TokenPolicy",
     "TokenSet",
@@ -111,6 +126,7 @@ __all__ = [
     "run_emulator",
     "serve_forever",
     "served",
+    "url_of",
     "with_abort",
 ]
 
@@ -124,7 +140,9 @@ _CLI_NAMES = frozenset(
         "HostOption",
         "InvoicesOption",
         "PortOption",
+        "Scope",
         "SeedOption",
+        "Send",
         "WindowSecondsOption",
         "export_lines_for",
         "run_emulator",

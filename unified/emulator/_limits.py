@@ -196,6 +196,18 @@ class Limits:
             usage = {r.name: self._usage(s, k, r, c, now) for s, k, r, c in checked}
             return Admission(self, held, usage)
 
+    def usage(self, keys: Mapping[str, str]) -> dict[str, Usage]:
+        """Where each rule stands for these keys, without counting a request (for headers on any answer)."""
+        with self._lock:
+            now = self._clock.monotonic()
+            found: dict[str, Usage] = {}
+            for scope, key in keys.items():
+                for rule in self._rules[scope]:
+                    counter = self._counters.setdefault((scope, key, rule.name), _Counter())
+                    self._expire(rule, counter, now)
+                    found[rule.name] = self._usage(scope, key, rule, counter, now)
+            return found
+
     def in_flight(self, key: str, scope: str | None = None) -> int:
         """Requests being served for ``key`` (in the first scope unless told)."""
         scope = scope or self.scopes[0]

@@ -147,9 +147,9 @@ Known differences from real Zoho
   notes, vendor payments, projects, banking and reports.
 """
 
+from unified.emulator import FAULT_KINDS, FixtureError
+
 from ._emulator import ZohoBooksEmulator
-from ._faults import KINDS as FAULT_KINDS
-from ._fixtures import FixtureError
 from ._webhooks import sign as sign_webhook
 
 __all__ = ["FAULT_KINDS", "FixtureError", "ZohoBooksEmulator", "sign_webhook"]

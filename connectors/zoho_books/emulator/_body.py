@@ -1,12 +1,12 @@
-"""Request bodies as Zoho accepts them: raw JSON, or the legacy form field `JSONString`."""
+"""Request bodies as Zoho accepts them: raw JSON, or the legacy form field `JSONString` (parsed by the kit)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
+
+from unified.emulator import BadBody, parse_json_body
 
 from ._errors import ZohoError
 
@@ -28,11 +28,9 @@ def parse_body(raw: bytes, content_type: str, query: Mapping[str, str]) -> Any:
     if text is None or not text.strip():
         return None
     try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise ZohoError(
-            400, 4, f"Invalid value passed for JSONString: the body is not valid JSON ({exc.msg} at {exc.pos})."
-        ) from None
+        return parse_json_body(text)  # invalid JSON, huge numbers, deep nesting: 400, never 500
+    except BadBody as exc:
+        raise ZohoError(400, 4, f"Invalid value passed for JSONString: {exc.message}.") from None
 
 
 def require_object(body: Any) -> dict[str, Any]:

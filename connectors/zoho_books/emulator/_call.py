@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from ._body import require_object
-from ._clock import format_timestamp, local_date
 from ._store import Organization, Record, dumps
+from ._time import format_timestamp, local_date
 
 
 @dataclass

@@ -1,34 +1,35 @@
-"""ZohoBooksEmulator: the public face of the emulator (see the package docstring)."""
+"""ZohoBooksEmulator: the public face of the emulator (see the package docstring), on the kit's Emulator."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
-from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import BaseRoute
 
-from . import _fixtures
-from ._app import build_app, with_abort
-from ._clock import Clock, format_timestamp
-from ._faults import Faults
+from unified.emulator import ASGIApp, BadBody, Clock, Emulator, Limits
+
+from . import _control, _fixtures
+from ._app import bad_body_response, build_app
 from ._generator import credentials, seed_organization
 from ._generator import organization_id as seeded_org_id
-from ._limits import PLANS, Limits
+from ._limits import PLANS, zoho_limits
 from ._oauth import Accounts
 from ._runtime import Runtime
-from ._server import BackgroundServer
-from ._stats import Stats
 from ._store import Record, Store
+from ._time import format_timestamp
 from ._webhooks import Dispatcher
 
 OTHER_ORGANIZATION_SHARE = 10  # later organizations get a tenth of the first one's records
 
 
-class ZohoBooksEmulator:
+class ZohoBooksEmulator(Emulator):
     """A local Zoho Books: Zoho Accounts OAuth plus Books API v3, in memory, seeded and deterministic."""
+
+    connector_name: ClassVar[str] = "zoho-books"
+    title: ClassVar[str] = "Zoho Books emulator"
 
     def __init__(
         self,
@@ -50,6 +51,10 @@ class ZohoBooksEmulator:
         daily_limit: int | None = None,
         concurrency: int | None = None,
         timeout_seconds: float = 30.0,
+        retry_after: bool = True,
+        clock: Clock | None = None,
+        max_body_bytes: int | None = None,
+        idle_timeout: float | None = None,
     ) -> None:
         counts = {"contacts": contacts, "invoices": invoices, "bills": bills, "expenses": expenses}
         for name, value in counts.items():
@@ -61,35 +66,40 @@ class ZohoBooksEmulator:
             raise ValueError(f"plan must be one of {', '.join(PLANS)}, not {plan!r}")
         if organization_id is not None and not str(organization_id).isdigit():
             raise ValueError(f"organization_id must be digits, like 10234695, not {organization_id!r}")
+        kit: dict[str, Any] = {}
+        if max_body_bytes is not None:
+            kit["max_body_bytes"] = max_body_bytes
+        if idle_timeout is not None:
+            kit["idle_timeout"] = idle_timeout
+        super().__init__(
+            clock=clock,
+            window_seconds=window_seconds,
+            timeout_seconds=timeout_seconds,
+            fault_path_prefixes=("/books/v3",),
+            stats_groups={"webhooks": ("queued", "delivered", "failed", "attempts")},
+            **kit,
+        )
         seeded_id, seeded_secret, seeded_refresh = credentials(seed)
+        self.seed = seed
         self.client_id = client_id or seeded_id
         self.client_secret = client_secret or seeded_secret
         self.refresh_token = refresh_token or seeded_refresh
         self.plan = plan
-        clock = Clock()
-        accounts = Accounts(clock, window_scale=window_seconds / 60.0)
+        self.retry_after = retry_after
+        self.limits: Limits = zoho_limits(
+            self.clock,
+            plan=plan,
+            window_seconds=window_seconds,
+            rate_limit=rate_limit,
+            daily_limit=daily_limit,
+            concurrency=concurrency,
+        )
+        accounts = Accounts(self.clock, window_scale=window_seconds / 60.0)
         accounts.add_client(self.client_id, self.client_secret)
         accounts.add_refresh_token(self.refresh_token, self.client_id)
-        stats = Stats()
+        self.oauth = accounts.server
         store = Store()
-        self._runtime = Runtime(
-            clock=clock,
-            store=store,
-            accounts=accounts,
-            limits=Limits(
-                clock,
-                plan=plan,
-                window_seconds=window_seconds,
-                rate_limit=rate_limit,
-                daily_limit=daily_limit,
-                concurrency=concurrency,
-            ),
-            faults=Faults(timeout_seconds),
-            stats=stats,
-            webhooks=Dispatcher(stats),
-        )
-        self.app: Starlette = build_app(self._runtime)
-        self._server: BackgroundServer | None = None
+        self.runtime = Runtime(store=store, accounts=accounts, webhooks=Dispatcher(self.request_stats))
         if fixture is not None:
             self._load_fixture(_fixtures.read_fixture(fixture), seed, organization_id, plan)
             self.organization_id = store.default.organization_id
@@ -103,7 +113,7 @@ class ZohoBooksEmulator:
         ).start()
 
     def _generate(self, seed: int, counts: dict[str, int], ids: list[str], plan: str) -> None:
-        store = self._runtime.store
+        store = self.runtime.store
         try:
             for index, org_id in enumerate(ids):
                 share = counts if index == 0 else {k: v // OTHER_ORGANIZATION_SHARE for k, v in counts.items()}
@@ -114,46 +124,76 @@ class ZohoBooksEmulator:
             store.ready.set()
 
     def _load_fixture(self, data: dict[str, Any], seed: int, first_id: str | None, plan: str) -> None:
-        store = self._runtime.store
+        store = self.runtime.store
         given = _fixtures.organizations_of(data) or [{}]
         for index, record in enumerate(given):
             fallback = first_id if index == 0 and first_id else seeded_org_id(seed, index)
             org_id = str(record.get("organization_id") or fallback)
             store.add(seed_organization(seed, index, org_id, plan, None, given=record))
         orgs = list(store.organizations.values())
-        _fixtures.load_records(data, orgs, format_timestamp(self._runtime.clock.now(), orgs[0].offset_minutes))
+        _fixtures.load_records(data, orgs, format_timestamp(self.clock.timestamp(), orgs[0].offset_minutes))
         store.ready.set()
 
     def __repr__(self) -> str:
-        where = f" at {self.base_url}" if self._server else ""
+        where = f" at {self._url}" if self._url else ""
         return f"<ZohoBooksEmulator organization_id={self.organization_id} plan={self.plan}{where}>"
 
-    # --- serving ----------------------------------------------------------------------------------
+    # --- the kit's hooks ----------------------------------------------------------------------------
 
-    @contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[ZohoBooksEmulator]:
-        """Serve on a real socket in a background thread until the block ends (port 0: a free port)."""
-        if self._server is not None:
-            raise RuntimeError("the emulator is already serving; leave the other serve() block first")
-        server = BackgroundServer(with_abort(self.app), host, port)
-        self._runtime.stopping = False
-        server.start()
-        self._server = server
-        try:
-            yield self
-        finally:
-            self._runtime.stopping = True
-            self._runtime.faults.release()
-            server.stop()
-            self._runtime.webhooks.close()
-            self._server = None
+    def build_app(self) -> ASGIApp:
+        return build_app(self)
+
+    def render_bad_body(self, error: BadBody) -> Response:
+        return bad_body_response(error)
+
+    def controls(self) -> list[BaseRoute]:
+        return _control.routes(self.runtime)
 
     @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("base_url exists while serving: use `with emu.serve() as emu:` (or emu.app in-process)")
-        host = f"[{self._server.host}]" if ":" in self._server.host else self._server.host
-        return f"http://{host}:{self._server.port}"
+    def ready(self) -> bool:
+        return self.runtime.store.ready.is_set()
+
+    def wait_ready(self, timeout: float = 120.0) -> Self:
+        """Wait until the generated data is in place (requests wait for it on their own)."""
+        self.runtime.store.wait(timeout)
+        return self
+
+    def on_stop(self) -> None:
+        self.runtime.webhooks.close()
+
+    def close(self) -> None:
+        """Stop the webhook delivery thread (serve() does this when its block ends)."""
+        self.runtime.webhooks.close()
+
+    def connector_settings(self) -> dict[str, Any]:
+        """The keyword arguments of ``ZohoBooksConnector`` that talk to this emulator (while serving)."""
+        return {
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "refresh_token": self.refresh_token,
+            "organization_id": self.organization_id,
+            "api_url": self.api_url,
+            "accounts_url": self.accounts_url,
+            "plan": self.plan,
+            "window_seconds": self.window_seconds,
+        }
+
+    def banner(self) -> list[str]:
+        base = self.base_url
+        others = [o for o in self.organization_ids if o != self.organization_id]
+        also = f"  (also {', '.join(others)})" if others else ""
+        return [
+            f"{self.title} (seed {self.seed}, plan {self.plan}, {self.window_seconds:g} s window) on {base}",
+            f"  accounts server   {base}            (/oauth/v2/auth, /oauth/v2/token, /oauth/serverinfo)",
+            f"  API               {base}/books/v3",
+            f"  controls          {base}/__emulator/stats  (faults, reset, time, tokens: see the docs)",
+            f"  client id         {self.client_id}",
+            f"  client secret     {self.client_secret}",
+            f"  refresh token     {self.refresh_token}",
+            f"  organization id   {self.organization_id}{also}",
+        ]
+
+    # --- URLs ---------------------------------------------------------------------------------------
 
     @property
     def accounts_url(self) -> str:
@@ -167,25 +207,12 @@ class ZohoBooksEmulator:
 
     @property
     def store(self) -> Store:
-        self._runtime.store.wait()
-        return self._runtime.store
-
-    def wait_ready(self, timeout: float = 120.0) -> ZohoBooksEmulator:
-        """Wait until the generated data is in place (requests wait for it on their own)."""
-        self._runtime.store.wait(timeout)
-        return self
-
-    @property
-    def faults(self) -> Faults:
-        return self._runtime.faults
+        self.runtime.store.wait()
+        return self.runtime.store
 
     @property
     def webhooks(self) -> Dispatcher:
-        return self._runtime.webhooks
-
-    @property
-    def limits(self) -> Limits:
-        return self._runtime.limits
+        return self.runtime.webhooks
 
     @property
     def organization_ids(self) -> list[str]:
@@ -198,30 +225,5 @@ class ZohoBooksEmulator:
             raise KeyError(f"no organization {organization_id}; known: {', '.join(self.organization_ids)}")
         if module not in org.collections:
             raise KeyError(f"no module {module!r}; known: {', '.join(org.collections)}")
-        with self._runtime.store.lock:
+        with self.runtime.store.lock:
             return list(org[module])
-
-    def stats(self) -> dict[str, Any]:
-        return self._runtime.stats.snapshot()
-
-    def reset_stats(self) -> None:
-        self._runtime.stats.reset()
-
-    def reset_limits(self) -> None:
-        self._runtime.limits.reset()
-
-    @property
-    def request_log(self) -> list[dict[str, Any]]:
-        return self._runtime.stats.entries()
-
-    def expire_tokens(self) -> None:
-        """Every access token issued so far expires (401 code 57); refresh tokens stay valid."""
-        self._runtime.accounts.expire_all()
-
-    def advance_time(self, seconds: float) -> None:
-        """Move the emulator's clock forward: rate windows, the day, token and code lifetimes follow it."""
-        self._runtime.clock.advance(seconds)
-
-    def close(self) -> None:
-        """Stop the webhook delivery thread (serve() does this when its block ends)."""
-        self._runtime.webhooks.close()

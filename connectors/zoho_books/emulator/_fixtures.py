@@ -1,4 +1,5 @@
 """Fixture files (DESIGN section 3): captured Zoho records served as given, filling in only what is missing.
+Reading and checking the file is the kit's; what goes where is Zoho's.
 
 Shape: {"organizations": [...], "contacts": [...], "invoices": [...], "bills": [...], "expenses": [...],
 "taxes": [...], "customfields": [...]} (also accepted: "items", "chartofaccounts", "currencies",
@@ -9,9 +10,11 @@ definitions a fixture lacks are taken from the `custom_fields` its records carry
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from unified.emulator import FixtureError
+from unified.emulator import read_fixture as kit_read_fixture
 
 from ._store import Organization, Record
 
@@ -30,30 +33,9 @@ KNOWN_KEYS = {"organizations", "customfields", *RECORD_MODULES}
 CF_ENTITY = {"contacts": "contact", "invoices": "invoice", "bills": "bill", "expenses": "expense", "items": "item"}
 
 
-class FixtureError(ValueError):
-    """A fixture that cannot be loaded; the message names the place and the fix."""
-
-
 def read_fixture(source: str | Path | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(source, dict):
-        data = source
-    else:
-        path = Path(source)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise FixtureError(f"fixture file {path} does not exist") from None
-        except json.JSONDecodeError as exc:
-            raise FixtureError(f"fixture file {path} is not valid JSON: {exc.msg} (line {exc.lineno})") from None
-    if not isinstance(data, dict):
-        raise FixtureError('a fixture is a JSON object like {"contacts": [...], "invoices": [...]}')
-    unknown = sorted(set(data) - KNOWN_KEYS)
-    if unknown:
-        raise FixtureError(f"unknown fixture key(s) {', '.join(unknown)}; use any of {', '.join(sorted(KNOWN_KEYS))}")
-    for key, value in data.items():
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise FixtureError(f"fixture key {key!r} must be a list of JSON objects")
-    return data
+    """The fixture, checked by the kit against Zoho's collections."""
+    return kit_read_fixture(source, known_keys=KNOWN_KEYS)
 
 
 def organizations_of(data: dict[str, Any]) -> list[Record]:

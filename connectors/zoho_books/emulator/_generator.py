@@ -12,11 +12,11 @@ from typing import Any
 from . import _accounts, _contacts, _currencies, _documents, _expenses, _items, _taxes
 from . import _customfields as cf
 from ._call import Call
-from ._clock import format_timestamp, zone
 from ._errors import ZohoError
 from ._numbers import ZERO, out, quantize
 from ._settings import new_organization
 from ._store import Organization, Record
+from ._time import format_timestamp, zone
 
 ANCHOR = datetime(2025, 6, 30, 17, 0, 0)  # "today" of the seeded data, in each organization's time zone
 SPAN_DAYS = 730

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ._clock import parse_timestamp
 from ._errors import invalid_param
 from ._store import Collection, Record, dumps
+from ._time import parse_timestamp
 
 MAX_PER_PAGE = 200
 Predicate = Callable[[Record], bool]

@@ -1,25 +1,16 @@
-"""The pieces of one emulator that the app, the control endpoints and the Python API share."""
+"""What is Zoho's in one emulator, shared by the app, the controls and the Python API (the rest is the kit's)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._clock import Clock
-from ._faults import Faults
-from ._limits import Limits
 from ._oauth import Accounts
-from ._stats import Stats
 from ._store import Store
 from ._webhooks import Dispatcher
 
 
 @dataclass
 class Runtime:
-    clock: Clock
     store: Store
     accounts: Accounts
-    limits: Limits
-    faults: Faults
-    stats: Stats
     webhooks: Dispatcher
-    stopping: bool = False

@@ -166,4 +166,6 @@ class Store:
 
     @property
     def default(self) -> Organization:
-        return next(iter(self.organizations.values()))
+        """The account's default organization (``is_default_org``), else the first."""
+        orgs = self.organizations.values()
+        return next((o for o in orgs if o.record.get("is_default_org") is True), next(iter(orgs)))

@@ -21,12 +21,13 @@ from typing import Any
 
 import httpx
 
+from unified.emulator import Stats
+
 from . import _fields as f
 from ._call import Call, Event, Reply, reply
 from ._errors import invalid_field, not_found
 from ._listing import ListSpec, text_of
 from ._resources import Resource
-from ._stats import Stats
 from ._store import Organization, Record, dumps
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,7 @@ class Dispatcher:
             headers["X-Zoho-Webhook-Signature"] = sign(body, secret)
         with self._done:
             self._pending += 1
-        self._stats.webhook("queued")
+        self._stats.count("webhooks", "queued")
         self._start()
         self._queue.put(_Delivery(delivery_id, str(hook["url"]), name, body, headers))
 
@@ -213,7 +214,7 @@ class Dispatcher:
     def _deliver(self, client: httpx.Client, delivery: _Delivery) -> None:
         outcome: dict[str, Any] = {"delivery_id": delivery.delivery_id, "url": delivery.url, "event": delivery.event}
         for attempt in range(1, self._attempts + 1):
-            self._stats.webhook("attempts")
+            self._stats.count("webhooks", "attempts")
             try:
                 response = client.post(delivery.url, content=delivery.body, headers=delivery.headers)
                 outcome.update(status_code=response.status_code, attempts=attempt, error="")
@@ -224,7 +225,7 @@ class Dispatcher:
             if self._stop.wait(self._retry_delay * attempt):
                 break
         outcome["delivered"] = outcome.get("status_code") is not None and 200 <= outcome["status_code"] < 300
-        self._stats.webhook("delivered" if outcome["delivered"] else "failed")
+        self._stats.count("webhooks", "delivered" if outcome["delivered"] else "failed")
         self.deliveries.append(outcome)
         if not outcome["delivered"]:
             log.warning("webhook %s to %s failed after %s attempts", delivery.event, delivery.url, outcome["attempts"])

@@ -1,35 +1,12 @@
-"""The emulator's clock: wall time plus an offset that tests and `/__emulator/time` can advance."""
+"""Zoho's time shapes: timestamps like `2013-11-18T02:02:51-0800` in the organization's zone, and dates."""
 
 from __future__ import annotations
 
 import functools
 import re
-import threading
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
 _ZOHO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
-
-
-class Clock:
-    """Seconds since the epoch, shifted by `advance()` so time can move without waiting."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def advance(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("seconds must be >= 0: the clock only moves forward")
-        with self._lock:
-            self._offset += seconds
-
-    @property
-    def offset(self) -> float:
-        return self._offset
 
 
 @functools.cache
