@@ -29,6 +29,15 @@ from unified.webhooks import RetryPolicy, Watcher, WebhookSignatureError, Webhoo
 pytestmark = pytest.mark.e2e
 
 WINDOW = 0.1
+
+
+@pytest.fixture(autouse=True)
+def _vault_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Subscriber secrets are encrypted with the vault's key: a key of this test's own, not the user's."""
+    monkeypatch.setenv("UNIFIED_HOME", str(tmp_path / "vault-home"))
+    monkeypatch.delenv("UNIFIED_VAULT_KEY", raising=False)
+
+
 SECRET = "virtual-subscriber-secret-42"
 FAST = RetryPolicy(max_attempts=50, base=0.02, cap=0.1)
 

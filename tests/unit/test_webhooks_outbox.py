@@ -40,6 +40,13 @@ SECRET = "subscriber-secret-0123456789"
 T0 = 1_714_564_800.0
 
 
+@pytest.fixture(autouse=True)
+def _vault_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Subscriber secrets are encrypted with the vault's key: a key of this test's own, not the user's."""
+    monkeypatch.setenv("UNIFIED_HOME", str(tmp_path / "vault-home"))
+    monkeypatch.delenv("UNIFIED_VAULT_KEY", raising=False)
+
+
 class Killed(BaseException):
     """The process dying (no Exception handler catches it)."""
 

@@ -1,11 +1,13 @@
 """The webhook database: subscribers, the outbox of events, and one delivery row per event and subscriber.
 
 It is a SQLite file next to the sync database (``unified.db`` -> ``unified.webhooks.db``, see
-:func:`webhooks_path_for`), created readable by its owner only, because it holds the subscribers' signing secrets.
+:func:`webhooks_path_for`), created readable by its owner only, because it holds the subscribers' signing secrets;
+those are encrypted with the vault's key besides (``UNIFIED_VAULT_KEY`` or ``$UNIFIED_HOME/vault.key``), and the
+plaintext secrets of a database written by an older version are encrypted when it is opened.
 
 Tables::
 
-    subscribers (url PRIMARY KEY, secret, created_at)
+    subscribers (url PRIMARY KEY, secret "fernet:<token>", created_at)
     events      (seq, id UNIQUE, type, resource, entity_id, occurred_at, body, created_at)   the outbox
     deliveries  (event_seq, subscriber, status pending|delivered|failed, attempts, next_attempt_at,
                  last_status, last_error, delivered_at)
@@ -33,6 +35,7 @@ from unified._sqlite import Transactions, connect
 from unified.errors import EntityNotFoundError, RequestValidationError
 from unified.events import Event
 from unified.secret import Secret
+from unified.webhooks._secrets import SecretBox, is_encrypted
 
 __all__ = [
     "Delivery",
@@ -185,11 +188,15 @@ class DeliveryRecord:
 
 
 class WebhookStore:
-    """Subscribers, the outbox and its deliveries, in one SQLite file (thread-safe; one writer at a time)."""
+    """Subscribers, the outbox and its deliveries, in one SQLite file (thread-safe; one writer at a time).
 
-    def __init__(self, path: str | Path) -> None:
+    ``key`` encrypts the subscribers' secrets (a Fernet key); by default the vault's, loaded when first needed.
+    """
+
+    def __init__(self, path: str | Path, *, key: str | Secret | None = None) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
+        self._box = SecretBox(self.path, key)
         try:
             self._db = connect(self.path, private=True)  # private: it holds the subscribers' secrets
             self._transactions = Transactions(self._db, self._lock)
@@ -199,6 +206,22 @@ class WebhookStore:
                 f"Cannot open the webhook database {self.path!r}: {exc}. Pass the path of a writable SQLite file.",
                 field="path",
             ) from None
+        self._encrypt_plaintext()
+
+    def _encrypt_plaintext(self) -> None:
+        """Secrets an older version stored in plaintext: encrypted in place (nothing to do, and no key needed,
+        when there are none)."""
+        with self._lock:
+            rows = self._db.execute("SELECT url, secret FROM subscribers").fetchall()
+        plain = [(url, secret) for url, secret in rows if not is_encrypted(secret)]
+        if not plain:
+            return
+        sealed = [(self._box.seal(Secret(secret)), url) for url, secret in plain]
+        try:
+            with self.transaction():
+                self._db.executemany("UPDATE subscribers SET secret = ? WHERE url = ?", sealed)
+        except sqlite3.OperationalError:
+            pass  # a read-only copy: its rows are read as they are
 
     def __repr__(self) -> str:
         return f"WebhookStore({self.path!r})"
@@ -233,7 +256,7 @@ class WebhookStore:
             self._db.execute(
                 "INSERT INTO subscribers (url, secret, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (url) DO UPDATE SET secret = excluded.secret",
-                (url, value.reveal(), time.time()),
+                (url, self._box.seal(value), time.time()),
             )
         found = self.subscriber(url)
         assert found is not None
@@ -263,12 +286,12 @@ class WebhookStore:
             row = self._db.execute(
                 "SELECT url, secret, created_at FROM subscribers WHERE url = ?", (url.strip(),)
             ).fetchone()
-        return None if row is None else Subscriber(row[0], Secret(row[1]), datetime.fromtimestamp(row[2], UTC))
+        return None if row is None else Subscriber(row[0], self._box.open(row[1]), datetime.fromtimestamp(row[2], UTC))
 
     def subscribers(self) -> list[Subscriber]:
         with self._lock:
             rows = self._db.execute("SELECT url, secret, created_at FROM subscribers ORDER BY created_at").fetchall()
-        return [Subscriber(url, Secret(secret), datetime.fromtimestamp(at, UTC)) for url, secret, at in rows]
+        return [Subscriber(url, self._box.open(secret), datetime.fromtimestamp(at, UTC)) for url, secret, at in rows]
 
     # ----- the outbox -----
 
@@ -327,9 +350,8 @@ class WebhookStore:
                 "ORDER BY d.event_seq LIMIT ?",
                 (url, at, limit),
             ).fetchall()
-        return [
-            Delivery(seq, id, type, body, url, Secret(secret[0]), attempts) for seq, id, type, body, attempts in rows
-        ]
+        key = self._box.open(secret[0])
+        return [Delivery(seq, id, type, body, url, key, attempts) for seq, id, type, body, attempts in rows]
 
     def delivered(self, delivery: Delivery, status_code: int, *, now: float | None = None) -> None:
         with self.transaction():
