@@ -40,6 +40,7 @@ from unified.cli._output import (
 from unified.cli._progress import make_progress, stderr_console
 from unified.cli._settings import DEFAULT_CONNECTOR, ConnectionOptions, Resolved, resolve
 from unified.cli._watch import watch, webhooks_app
+from unified.cli._serve import keys_app, serve
 from unified.errors import RequestValidationError
 
 app = typer.Typer(
@@ -311,6 +312,8 @@ def sync(
 
 app.command("watch")(watch)
 app.add_typer(webhooks_app, name="webhooks")
+app.command("serve")(serve)
+app.add_typer(keys_app, name="keys")
 
 
 # -- connections ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from unified.server._errors import (
     InvalidApiKeyError,
     RequestHeadersValidationError,
 )
-from unified.server._keys import API_KEYS_ENV, KEYS_FILE, ApiKey, ApiKeys
+from unified.server._keys import API_KEYS_ENV, KEYS_FILE, ApiKey, ApiKeys, env_keys
 from unified.server._openapi import openapi_document
 from unified.server._run import BackgroundServer, app_from_environment
 from unified.server._settings import RATE_WAIT_ENV, ServerSettings
@@ -40,5 +40,6 @@ __all__ = [
     "ServerSettings",
     "app_from_environment",
     "create_app",
+    "env_keys",
     "openapi_document",
 ]
