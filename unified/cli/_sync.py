@@ -1,4 +1,5 @@
-"""``unified sync``: the sync engine with progress bars, and its report as a table or JSON."""
+"""``unified sync``: the sync engine with progress on stderr (bars on a terminal, plain lines elsewhere), and its
+report as a table or JSON."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import typer
 from rich.table import Table
 
 from unified.cli._output import RecordFormat, dumps, stdout_console, write_line
-from unified.cli._progress import SyncProgress, make_progress, pace_of
+from unified.cli._progress import PlainProgress, SyncProgress, make_progress, pace_of, stderr_console
 from unified.cli._settings import Resolved
 from unified.connector import RESOURCES, Connector, Operation
 
@@ -53,9 +54,18 @@ async def sync_with_progress(
     full: bool,
     expected: Mapping[str, int] | None = None,
 ) -> Any:
-    """Run the engine with one progress bar per resource on stderr; returns its report."""
+    """Run the engine with one progress bar per resource on stderr (plain lines when stderr is not a terminal);
+    returns its report."""
     names: list[str] = engine.resources(resources)
     costs = calls_per_record(connector, names, reduced=engine.reduced, page_size=engine.page_size)
+    console = stderr_console()
+    if not console.is_terminal:
+
+        def write(line: str) -> None:
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+        plain = PlainProgress(write, pace_of(connector), expected=expected, calls_per_item=costs)
+        return await engine.run(names, full=full, progress=plain)
     with make_progress() as progress:
         callback = SyncProgress(progress, pace_of(connector), names, expected=expected, calls_per_item=costs)
         return await engine.run(names, full=full, progress=callback)
@@ -101,7 +111,11 @@ def run_sync(
     full: bool,
     reduced: bool,
     fmt: RecordFormat,
+    wait: float = 0.0,
 ) -> None:
+    """``wait``: seconds to wait for another run syncing the same resource into ``db`` (else it is an error)."""
+    from datetime import timedelta
+
     from unified.sync import SQLiteStore, SyncEngine
 
     connector = resolved.build()
@@ -109,7 +123,7 @@ def run_sync(
     name = resolved.vault_name or (f"{resolved.connector}:{organization}" if organization else resolved.connector)
     store = SQLiteStore(db)
     try:
-        engine = SyncEngine(connector, store, connection=name, reduced=reduced)
+        engine = SyncEngine(connector, store, connection=name, reduced=reduced, lock_wait=timedelta(seconds=wait))
         expected = {r: store.count(r) for r in engine.resources(resources)} if full else None
         report = asyncio.run(_run_and_close(engine, connector, resources=resources, full=full, expected=expected))
     finally:
