@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.zoho_books._http import ZohoHttp
+from connectors.zoho_books.connector import _books_url
 from connectors.zoho_books.oauth import TokenSet, ZohoOAuth, scopes_for
 from unified.connect import Organization
 from unified.connector import RESOURCES
@@ -29,6 +30,7 @@ class ZohoConnectProvider:
     """
 
     connector = "zoho-books"
+    organization_setting = "organization_id"
 
     def __init__(
         self,
@@ -91,8 +93,10 @@ class ZohoConnectProvider:
             "data_center": data_center.key,
             "expires_at": grant.expires_at.isoformat(),
         }
-        if self.api_url:
-            settings["api_url"] = self.api_url
+        # the token response names the account's API host: keep it, or a rebuilt connector would guess the US one
+        api_url = self.api_url or (_books_url(grant.api_domain) if grant.api_domain else None)
+        if api_url:
+            settings["api_url"] = api_url
         if self.accounts_url:
             settings["accounts_url"] = self.accounts_url
         secrets = {

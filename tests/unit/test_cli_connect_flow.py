@@ -181,3 +181,24 @@ def test_connect_in_browser_with_a_scripted_browser(tmp_path: Path) -> None:
     assert announced and announced[0].startswith("https://accounts.example/auth?")
     assert connection.name == "mine"
     assert vault.get("mine").secrets["refresh_token"] == "refresh-for-xyz"
+
+
+def test_a_saved_zoho_connection_keeps_the_api_host_the_token_response_named() -> None:
+    from datetime import UTC, datetime
+
+    from connectors.zoho_books._connect import ZohoConnectProvider
+    from connectors.zoho_books.oauth import TokenSet
+    from unified.connect import Organization
+    from unified.secret import Secret
+
+    provider = ZohoConnectProvider("1000.CLIENT", "secret", data_center="eu")
+    grant = TokenSet(
+        access_token=Secret("1000.a"),
+        refresh_token=Secret("1000.r"),
+        expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        api_domain="https://www.zohoapis.eu",
+        accounts_url="https://accounts.zoho.eu",
+    )
+    connection = provider.connection("eu", grant, Organization("42", "EU Org"))
+    assert connection.settings["api_url"] == "https://www.zohoapis.eu/books/v3"
+    assert connection.settings["organization_id"] == "42"

@@ -86,15 +86,29 @@ def test_organization_prompt_retries_until_a_valid_number(monkeypatch: pytest.Mo
     assert asked == [2, 2]  # the default organization is the default answer
 
 
-def test_env_names_and_env_only_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_names_and_env_only_settings_come_from_the_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
     assert env_name("zoho-books", "client_id") == "UNIFIED_ZOHO_CLIENT_ID"
-    assert env_name("xero", "client_id") == "UNIFIED_XERO_CLIENT_ID"
     monkeypatch.setenv("UNIFIED_ZOHO_WINDOW_SECONDS", "2.5")
     monkeypatch.setenv("UNIFIED_ZOHO_PLAN", "free")
-    assert ConnectionOptions().extra() == {"window_seconds": 2.5, "plan": "free"}
+    given = ConnectionOptions(connector="zoho-books").given()
+    assert given["window_seconds"] == 2.5 and given["plan"] == "free"
     monkeypatch.setenv("UNIFIED_ZOHO_WINDOW_SECONDS", "fast")
     with pytest.raises(RequestValidationError, match="UNIFIED_ZOHO_WINDOW_SECONDS='fast' is not a float"):
-        ConnectionOptions().extra()
+        ConnectionOptions(connector="zoho-books").given()
+
+
+def test_a_flag_another_connector_declares_is_refused_naming_this_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(RequestValidationError, match="--tenant-id is not a setting of zoho-books") as info:
+        ConnectionOptions(connector="zoho-books", flags={"tenant_id": "t"}).given()
+    assert "--organization-id" in info.value.message
+
+
+def test_unified_connector_picks_the_backend_and_an_unknown_one_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UNIFIED_CONNECTOR", "zoho-books")
+    assert ConnectionOptions().chosen() == "zoho-books"
+    monkeypatch.setenv("UNIFIED_CONNECTOR", "nope")
+    with pytest.raises(RequestValidationError, match="'nope'"):
+        ConnectionOptions().chosen()
 
 
 def test_error_line_is_one_line_with_the_provider_code() -> None:

@@ -12,19 +12,12 @@ import typer
 
 from unified.cli._group import RootGroup
 from unified.cli._options import (
-    AccountsUrlOpt,
-    ApiUrlOpt,
-    ClientIdOpt,
-    ClientSecretOpt,
     ConnectionOpt,
     ConnectorOpt,
-    DataCenterOpt,
-    OrganizationIdOpt,
-    RefreshTokenOpt,
     ResourceArg,
     ResourceName,
+    connection_flags,
     connection_from,
-    connection_options,
     parse_since,
 )
 from unified.cli._output import (
@@ -38,9 +31,9 @@ from unified.cli._output import (
     write_records,
 )
 from unified.cli._progress import make_progress, stderr_console
-from unified.cli._settings import DEFAULT_CONNECTOR, ConnectionOptions, Resolved, resolve
-from unified.cli._watch import watch, webhooks_app
 from unified.cli._serve import keys_app, serve
+from unified.cli._settings import ConnectionOptions, Resolved, resolve
+from unified.cli._watch import watch, webhooks_app
 from unified.errors import RequestValidationError
 
 app = typer.Typer(
@@ -91,6 +84,7 @@ def _client(resolved: Resolved) -> Any:
 
 
 @app.command("list")
+@connection_flags
 def list_records(
     resource: ResourceArg,
     updated_since: Annotated[
@@ -106,15 +100,8 @@ def list_records(
     fmt: Annotated[
         ListFormat, typer.Option("--format", help="jsonl: one record per line; json: one array; table.")
     ] = ListFormat.jsonl,
-    connector: ConnectorOpt = DEFAULT_CONNECTOR,
+    connector: ConnectorOpt = None,
     connection: ConnectionOpt = None,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    refresh_token: RefreshTokenOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """List records, page after page, as unified JSON."""
     since = parse_since(updated_since)
@@ -141,20 +128,14 @@ def list_records(
 
 
 @app.command("get")
+@connection_flags
 def get_record(
     resource: ResourceArg,
     id: Annotated[str, typer.Argument(help="The record's id.", show_default=False)],
     raw: Annotated[bool, typer.Option("--raw", help='Add "_raw": the provider\'s own payload.')] = False,
     fmt: Annotated[RecordFormat, typer.Option("--format", help="json or table.")] = RecordFormat.json,
-    connector: ConnectorOpt = DEFAULT_CONNECTOR,
+    connector: ConnectorOpt = None,
     connection: ConnectionOpt = None,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    refresh_token: RefreshTokenOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Get one record, with everything the provider has on it (line items included)."""
     options = connection_from(locals())
@@ -194,20 +175,14 @@ def _read_record(path: str) -> dict[str, Any]:
 
 
 @app.command("create")
+@connection_flags
 def create_record(
     resource: ResourceArg,
     file: FileOpt,
     raw: Annotated[bool, typer.Option("--raw", help='Add "_raw": the provider\'s own payload.')] = False,
     fmt: Annotated[RecordFormat, typer.Option("--format", help="json or table.")] = RecordFormat.json,
-    connector: ConnectorOpt = DEFAULT_CONNECTOR,
+    connector: ConnectorOpt = None,
     connection: ConnectionOpt = None,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    refresh_token: RefreshTokenOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Create a record from a JSON file; prints the record as created."""
     data = _read_record(file)
@@ -219,21 +194,15 @@ def create_record(
 
 
 @app.command("update")
+@connection_flags
 def update_record(
     resource: ResourceArg,
     id: Annotated[str, typer.Argument(help="The record's id.", show_default=False)],
     file: FileOpt,
     raw: Annotated[bool, typer.Option("--raw", help='Add "_raw": the provider\'s own payload.')] = False,
     fmt: Annotated[RecordFormat, typer.Option("--format", help="json or table.")] = RecordFormat.json,
-    connector: ConnectorOpt = DEFAULT_CONNECTOR,
+    connector: ConnectorOpt = None,
     connection: ConnectionOpt = None,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    refresh_token: RefreshTokenOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Update a record with the fields the JSON file sets (others stay as they are); prints the result."""
     data = _read_record(file)
@@ -245,18 +214,12 @@ def update_record(
 
 
 @app.command("delete")
+@connection_flags
 def delete_record(
     resource: ResourceArg,
     id: Annotated[str, typer.Argument(help="The record's id.", show_default=False)],
-    connector: ConnectorOpt = DEFAULT_CONNECTOR,
+    connector: ConnectorOpt = None,
     connection: ConnectionOpt = None,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    refresh_token: RefreshTokenOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Delete a record; prints {"id": ..., "deleted": true}."""
     options = connection_from(locals())
@@ -278,6 +241,7 @@ def schema(resource: ResourceArg) -> None:
 
 
 @app.command("sync")
+@connection_flags
 def sync(
     db: Annotated[Path, typer.Option("--db", help="The SQLite file to sync into.")] = Path("unified.db"),
     resources: Annotated[
@@ -291,15 +255,8 @@ def sync(
         bool, typer.Option("--reduced", help="Skip the per-record detail calls (no line items); far fewer calls.")
     ] = False,
     fmt: Annotated[RecordFormat, typer.Option("--format", help="The report as a table or JSON.")] = RecordFormat.table,
-    connector: ConnectorOpt = DEFAULT_CONNECTOR,
+    connector: ConnectorOpt = None,
     connection: ConnectionOpt = None,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    refresh_token: RefreshTokenOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Copy records into a local SQLite file; later runs fetch only what changed."""
     from unified.cli._sync import parse_resources, run_sync
@@ -320,8 +277,14 @@ app.add_typer(keys_app, name="keys")
 
 
 @app.command("connect")
+@connection_flags
 def connect(
-    provider: Annotated[str, typer.Argument(help="The backend to connect, e.g. zoho-books.")] = DEFAULT_CONNECTOR,
+    provider: Annotated[
+        str | None,
+        typer.Argument(
+            help="The backend to connect, e.g. zoho-books (needed where several are installed).", show_default=False
+        ),
+    ] = None,
     name: Annotated[
         str | None, typer.Option("--name", help="Name of the saved connection (default: the backend's name).")
     ] = None,
@@ -342,26 +305,11 @@ def connect(
         bool, typer.Option("--no-browser", help="Only print the URL; do not open a browser.")
     ] = False,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for the redirect.")] = 300.0,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Connect an account with OAuth in the browser; the tokens go into the vault, encrypted."""
     from unified.cli._connect import run_connect
 
-    options = connection_options(
-        provider,
-        None,
-        client_id=client_id,
-        client_secret=client_secret,
-        organization_id=organization_id,
-        data_center=data_center,
-        api_url=api_url,
-        accounts_url=accounts_url,
-    )
+    options = connection_from({"connector": provider})
     run_connect(options, name=name, scopes=scope, port=port, open_browser=not no_browser, timeout=timeout)
 
 
@@ -376,16 +324,10 @@ def connections_list(
 
 
 @connections_app.command("add")
+@connection_flags
 def connections_add(
     name: Annotated[str, typer.Argument(help="Name of the connection.", show_default=False)],
-    connector: ConnectorOpt = DEFAULT_CONNECTOR,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    refresh_token: RefreshTokenOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
+    connector: ConnectorOpt = None,
 ) -> None:
     """Save a connection from settings you already have (e.g. a self-client refresh token, or an emulator's)."""
     from unified.cli._connect import add_connection

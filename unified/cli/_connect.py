@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
 import webbrowser
 from typing import Any
@@ -12,14 +13,14 @@ from rich.table import Table
 
 from unified.cli._output import RecordFormat, dumps, stdout_console, write_line
 from unified.cli._progress import stderr_console
-from unified.cli._settings import ConnectionOptions, check_required, connection_from_settings
+from unified.cli._settings import ConnectionOptions, check_required, connection_from_settings, declared
 from unified.connect import OAUTH_GROUP, ConnectFlow, ConnectProvider, Organization, connect_in_browser
 from unified.errors import RequestValidationError
 from unified.registry import load
 from unified.vault import Vault
 
-#: connection settings a connect provider takes (the rest, tokens and organization, come out of the flow)
-PROVIDER_SETTINGS = ("client_id", "client_secret", "data_center", "api_url", "accounts_url")
+#: the settings that name the organization a connection reaches, by connector
+_ORGANIZATION_KEYS = ("organization_id", "tenant_id", "realm_id")
 
 
 def _say(message: str) -> None:
@@ -27,12 +28,20 @@ def _say(message: str) -> None:
 
 
 def provider_for(options: ConnectionOptions) -> ConnectProvider:
-    cls = load(OAUTH_GROUP, options.connector)
-    given = options.given()
-    kwargs = {key: given[key] for key in PROVIDER_SETTINGS if key in given}
-    check_required(cls, kwargs, options.connector)
+    """The connector's connect provider, built from the settings it takes (tokens and organization come out of
+    the flow)."""
+    connector = options.chosen()
+    cls = load(OAUTH_GROUP, connector)
+    given = options.given(connector)
+    takes = inspect.signature(cls).parameters
+    kwargs = {key: value for key, value in given.items() if key in takes}
+    check_required(cls, kwargs, connector)
     provider: ConnectProvider = cls(**kwargs)
     return provider
+
+
+def organization_setting(provider: ConnectProvider) -> str:
+    return str(getattr(provider, "organization_setting", "organization_id"))
 
 
 def prompt_organization(organizations: list[Organization]) -> Organization:
@@ -60,11 +69,13 @@ def run_connect(
     timeout: float,
 ) -> None:
     provider = provider_for(options)
+    connector = provider.connector
+    org_setting = organization_setting(provider)
     vault = Vault()
 
     def announce(url: str) -> None:
         action = "Opening your browser" if open_browser else "Open this URL in a browser on this machine"
-        _say(f"{action} to connect {options.connector}; waiting for the redirect (Ctrl-C to stop):")
+        _say(f"{action} to connect {connector}; waiting for the redirect (Ctrl-C to stop):")
         # the bare URL on its own line, unwrapped, so it can be copied
         sys.stderr.write(url + "\n")
         sys.stderr.flush()
@@ -79,15 +90,15 @@ def run_connect(
             open_browser=browser if open_browser else None,
             announce=announce,
             timeout=timeout,
-            organization_id=options.given().get("organization_id"),
+            organization_id=options.given(connector).get(org_setting),
             name=name,
             choose=prompt_organization if sys.stdin.isatty() else None,
         )
     )
     write_line(dumps(connection.describe(), indent=2))
-    organization = connection.settings.get("organization_id", "?")
+    organization = connection.settings.get(org_setting, "?")
     _say(
-        f"Connected {connection.name!r} (organization {organization}); saved in {vault.path}. "
+        f"Connected {connection.name!r} ({org_setting.replace('_', ' ')} {organization}); saved in {vault.path}. "
         f"Use it with --connection {connection.name}."
     )
 
@@ -103,11 +114,12 @@ def list_connections(fmt: RecordFormat) -> None:
         table.add_column(column, overflow="fold")
     for item in described:
         settings = item["settings"]
-        plain = ", ".join(f"{k}={v}" for k, v in settings.items() if k != "organization_id")
+        org_key = next((k for k in _ORGANIZATION_KEYS if k in settings), "organization_id")
+        plain = ", ".join(f"{k}={v}" for k, v in settings.items() if k != org_key)
         table.add_row(
             item["name"],
             item["connector"],
-            str(settings.get("organization_id", "")),
+            str(settings.get(org_key, "")),
             plain,
             ", ".join(item["secrets"]),
             item["updated_at"] or "",
@@ -116,14 +128,17 @@ def list_connections(fmt: RecordFormat) -> None:
 
 
 def add_connection(name: str, options: ConnectionOptions) -> None:
-    given = options.given()
+    connector = options.chosen()
+    given = options.given(connector)
     if not given:
+        settings = declared(connector)
+        flags = " ".join(s.flag_name for s in settings if s.required and s.flag)
         raise RequestValidationError(
-            "Nothing to save: pass the connection's settings (--client-id --client-secret --refresh-token "
-            "--organization-id, or their environment variables).",
+            f"Nothing to save: pass the connection's settings ({flags}, or their environment variables "
+            f"{settings.env_prefix}*).",
             field="settings",
         )
     vault = Vault()
-    saved = vault.save(connection_from_settings(name, options.connector, given))
+    saved = vault.save(connection_from_settings(name, connector, given))
     write_line(dumps(saved.describe(), indent=2))
     _say(f"Saved connection {name!r} in {vault.path}.")

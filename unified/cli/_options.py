@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from unified.cli._settings import DEFAULT_CONNECTOR, ConnectionOptions
+from unified.cli._settings import ConnectionOptions, declared, flag_settings
+from unified.settings import CONNECTOR_ENV
 
 PANEL = "Connection"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ResourceName(StrEnum):
@@ -27,7 +32,14 @@ class ResourceName(StrEnum):
 ResourceArg = Annotated[ResourceName, typer.Argument(help="The unified resource.", show_default=False)]
 
 ConnectorOpt = Annotated[
-    str, typer.Option("--connector", help="The connector (backend) to use.", rich_help_panel=PANEL)
+    str | None,
+    typer.Option(
+        "--connector",
+        envvar=CONNECTOR_ENV,
+        help="The connector (backend) to use; needed only where several are configured.",
+        rich_help_panel=PANEL,
+        show_default=False,
+    ),
 ]
 ConnectionOpt = Annotated[
     str | None,
@@ -39,97 +51,54 @@ ConnectionOpt = Annotated[
         show_default=False,
     ),
 ]
-ClientIdOpt = Annotated[
-    str | None,
-    typer.Option("--client-id", help="OAuth client id (env UNIFIED_ZOHO_CLIENT_ID).", rich_help_panel=PANEL),
-]
-ClientSecretOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--client-secret", help="OAuth client secret (env UNIFIED_ZOHO_CLIENT_SECRET).", rich_help_panel=PANEL
-    ),
-]
-RefreshTokenOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--refresh-token", help="OAuth refresh token (env UNIFIED_ZOHO_REFRESH_TOKEN).", rich_help_panel=PANEL
-    ),
-]
-OrganizationIdOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--organization-id", help="Organization id (env UNIFIED_ZOHO_ORGANIZATION_ID).", rich_help_panel=PANEL
-    ),
-]
-DataCenterOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--data-center",
-        help="Data center: us, eu, in, au, jp, ca, sa, uk, cn (env UNIFIED_ZOHO_DATA_CENTER).",
-        rich_help_panel=PANEL,
-    ),
-]
-ApiUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--api-url", help="API base URL, e.g. an emulator's (env UNIFIED_ZOHO_API_URL).", rich_help_panel=PANEL
-    ),
-]
-AccountsUrlOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--accounts-url",
-        help="OAuth accounts server URL, e.g. an emulator's (env UNIFIED_ZOHO_ACCOUNTS_URL).",
-        rich_help_panel=PANEL,
-    ),
-]
+
+#: the connection flags of the command running now, taken off its parameters by ``connection_flags``
+_FLAGS: contextvars.ContextVar[dict[str, str | None]] = contextvars.ContextVar("unified_connection_flags")
 
 
-def connection_options(
-    connector: str = DEFAULT_CONNECTOR,
-    connection: str | None = None,
-    *,
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    refresh_token: str | None = None,
-    organization_id: str | None = None,
-    data_center: str | None = None,
-    api_url: str | None = None,
-    accounts_url: str | None = None,
-) -> ConnectionOptions:
-    return ConnectionOptions(
-        connector=connector,
-        connection=connection,
-        flags={
-            "client_id": client_id,
-            "client_secret": client_secret,
-            "refresh_token": refresh_token,
-            "organization_id": organization_id,
-            "data_center": data_center,
-            "api_url": api_url,
-            "accounts_url": accounts_url,
-        },
-    )
+def connection_flags(function: F) -> F:
+    """A command that takes a connection gets every installed connector's declared flags as options.
 
+    The flags are added to the function's signature (typer reads it) and taken off again before the command
+    runs: :func:`connection_from` reads them.
+    """
+    signature = inspect.signature(function, eval_str=True)
+    params = list(signature.parameters.values())
+    taken = {p.name for p in params}
+    annotations = dict(function.__annotations__)
+    added: list[str] = []
+    for name, owners in sorted(flag_settings().items()):
+        if name in taken:
+            continue
+        setting = owners[0][1]
+        envs = ", ".join(f"{connector}: {declared(connector).env_name(name)}" for connector, _ in owners)
+        text = setting.help if len(owners) == 1 else name.replace("_", " ").capitalize() + "."
+        help_text = f"{text} (env {envs})"
+        annotation = Annotated[
+            str | None,
+            typer.Option(setting.flag_name, help=help_text, rich_help_panel=PANEL, show_default=False),
+        ]
+        annotations[name] = annotation
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation))
+        added.append(name)
 
-CONNECTION_FLAGS = (
-    "client_id",
-    "client_secret",
-    "refresh_token",
-    "organization_id",
-    "data_center",
-    "api_url",
-    "accounts_url",
-)
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        token = _FLAGS.set({name: kwargs.pop(name, None) for name in added})
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _FLAGS.reset(token)
+
+    command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__annotations__ = annotations
+    return command  # type: ignore[return-value]
 
 
 def connection_from(params: Mapping[str, Any]) -> ConnectionOptions:
-    """The connection a command's options name: pass the command's ``locals()`` (missing names count as unset)."""
-    return connection_options(
-        params.get("connector", DEFAULT_CONNECTOR),
-        params.get("connection"),
-        **{name: params.get(name) for name in CONNECTION_FLAGS},
-    )
+    """The connection a command's options name: pass the command's ``locals()``."""
+    flags = dict(_FLAGS.get({}))
+    return ConnectionOptions(connector=params.get("connector"), connection=params.get("connection"), flags=flags)
 
 
 def parse_since(value: str | None) -> datetime | None:

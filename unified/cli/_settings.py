@@ -1,8 +1,11 @@
-"""Which connection a command uses: flags, then environment variables, then the vault.
+"""Which connector and connection a command uses: flags, then environment variables, then the vault.
 
-The one place that knows connection flags' names: each flag is a connector setting of the same name (with
-``-`` for ``_``), and each has an environment variable ``<prefix><SETTING>`` where the prefix is the
-connector's (``UNIFIED_ZOHO_`` for zoho-books).
+Everything here derives from the settings each connector declares (``Connector.settings``): the flags
+(``--client-id``...), the environment variables (``<prefix><SETTING>``, e.g. ``UNIFIED_ZOHO_CLIENT_ID``), which
+values are secret, and the messages that name them. No connector is named here.
+
+The connector: ``--connector NAME`` or ``UNIFIED_CONNECTOR``; else the one the flags, environment or vault point
+at; else the only one installed. Where several are configured and none is named, the error lists them.
 """
 
 from __future__ import annotations
@@ -17,73 +20,109 @@ from typing import Any
 
 from unified.connector import Connector
 from unified.errors import RequestValidationError, UnifiedError
-from unified.registry import connector_class
+from unified.registry import connector_class, connector_names
+from unified.settings import CONNECTOR_ENV, ConnectionSettings, Setting
 from unified.vault import Connection, Vault, build_connector
 
+#: what `unified demo` runs against when told nothing
 DEFAULT_CONNECTOR = "zoho-books"
 
-#: connector settings that have a flag (``--client-id``...) and an environment variable
-CONNECTION_SETTINGS: tuple[str, ...] = (
-    "client_id",
-    "client_secret",
-    "refresh_token",
-    "organization_id",
-    "data_center",
-    "api_url",
-    "accounts_url",
-)
 
-#: settings taken only from the environment (``UNIFIED_ZOHO_WINDOW_SECONDS=2`` against an emulator whose rate
-#: window is scaled the same way), with their types
-ENV_ONLY_SETTINGS: dict[str, type[float] | type[str]] = {"window_seconds": float, "plan": str}
+SETTINGS_GROUP = "unified.settings"
 
-#: settings that are secrets: kept in the vault's encrypted part, never printed
-SECRET_SETTINGS = frozenset({"client_secret", "refresh_token", "access_token"})
 
-#: connector -> prefix of its environment variables
-ENV_PREFIXES: dict[str, str] = {"zoho-books": "UNIFIED_ZOHO_"}
+def declared(connector: str) -> ConnectionSettings:
+    """The connector's declared settings, from the light ``unified.settings`` entry point when it has one."""
+    found = _settings_entry_points().get(connector)
+    if found is not None:
+        loaded = found.load()
+        if isinstance(loaded, ConnectionSettings):
+            return loaded
+    settings = connector_class(connector).settings
+    if settings is None:
+        prefix = "UNIFIED_" + connector.upper().replace("-", "_") + "_"
+        return ConnectionSettings(env_prefix=prefix)
+    return settings
+
+
+def _settings_entry_points() -> dict[str, Any]:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group=SETTINGS_GROUP)}
 
 
 def env_name(connector: str, setting: str) -> str:
-    prefix = ENV_PREFIXES.get(connector) or "UNIFIED_" + connector.upper().replace("-", "_") + "_"
-    return prefix + setting.upper()
+    return declared(connector).env_name(setting)
 
 
 def flag_name(setting: str) -> str:
     return "--" + setting.replace("_", "-")
 
 
+def flag_settings() -> dict[str, list[tuple[str, Setting]]]:
+    """Every flag any installed connector declares: setting name -> [(connector, setting)]."""
+    flags: dict[str, list[tuple[str, Setting]]] = {}
+    for name in sorted(set(connector_names()) | set(_settings_entry_points())):
+        try:
+            settings = declared(name)
+        except Exception:  # a broken plugin must not take the whole CLI down
+            continue
+        for setting in settings:
+            if setting.flag:
+                flags.setdefault(setting.name, []).append((name, setting))
+    return flags
+
+
 @dataclass
 class ConnectionOptions:
     """What the user said on the command line about the connection."""
 
-    connector: str = DEFAULT_CONNECTOR
+    connector: str | None = None
     connection: str | None = None
     flags: dict[str, str | None] = field(default_factory=dict)
 
-    def given(self) -> dict[str, str]:
-        """Settings from flags, else from the connector's environment variables."""
-        values: dict[str, str] = {}
-        for setting in CONNECTION_SETTINGS:
-            value = self.flags.get(setting) or os.environ.get(env_name(self.connector, setting))
-            if value:
-                values[setting] = value
-        return values
-
-    def extra(self) -> dict[str, Any]:
-        """Advanced settings from the environment only (see ``ENV_ONLY_SETTINGS``)."""
-        values: dict[str, Any] = {}
-        for setting, kind in ENV_ONLY_SETTINGS.items():
-            name = env_name(self.connector, setting)
-            text = os.environ.get(name)
-            if not text:
-                continue
+    def chosen(self, vault: Vault | None = None) -> str:
+        """The connector: named, else the only configured one, else the only installed one."""
+        if self.connector:
+            connector_class(self.connector)  # a clear error for an unknown name
+            return self.connector
+        named = os.environ.get(CONNECTOR_ENV)
+        if named:
+            connector_class(named)
+            return named
+        installed = connector_names()
+        configured = [name for name in installed if declared(name).configured_in()]
+        if not configured:
+            vault = vault or Vault()
             try:
-                values[setting] = kind(text)
-            except ValueError:
-                raise RequestValidationError(
-                    f"{name}={text!r} is not a {kind.__name__}; fix or unset it.", field=setting
-                ) from None
+                configured = sorted({c.connector for c in vault.list() if c.connector in installed})
+            except UnifiedError:
+                configured = []
+        if len(configured) == 1:
+            return configured[0]
+        if not configured and len(installed) == 1:
+            return installed[0]
+        if not configured:
+            return DEFAULT_CONNECTOR if DEFAULT_CONNECTOR in installed else installed[0]
+        raise RequestValidationError(
+            f"Several connectors are configured ({', '.join(configured)}): say which with --connector NAME or "
+            f"{CONNECTOR_ENV}=NAME.",
+            field="connector",
+        )
+
+    def given(self, connector: str | None = None) -> dict[str, Any]:
+        """Settings from flags, else from the connector's environment variables, parsed to their types."""
+        settings = declared(connector or self.chosen())
+        values = settings.from_env()
+        flagged = {k: v for k, v in self.flags.items() if v not in (None, "")}
+        unknown = sorted(k for k in flagged if k not in settings)
+        if unknown:
+            name = connector or self.chosen()
+            known = ", ".join(s.flag_name for s in settings if s.flag) or "none"
+            raise RequestValidationError(
+                f"{flag_name(unknown[0])} is not a setting of {name}; its flags: {known}.", field=unknown[0]
+            )
+        values.update(settings.parse(flagged))
         return values
 
 
@@ -109,36 +148,39 @@ class Resolved:
 def resolve(options: ConnectionOptions, vault: Vault | None = None) -> Resolved:
     """Flags and env first; ``--connection NAME`` takes the vault's connection, which flags may override.
 
-    With neither, a vault connection named like the connector (or the vault's only one for it) is used.
+    With neither, the vault's connection for the connector (named like it, or its only one) is used.
     """
-    given = options.given()
-    extra = options.extra()
     if options.connection:
         vault = vault or Vault()
         stored = vault.get(options.connection)
-        return Resolved(stored.connector, {**given, **extra}, f"connection {stored.name!r}", stored.name, vault)
-    if given:
-        return Resolved(options.connector, {**given, **extra}, "flags and environment")
+        given = options.given(stored.connector)
+        return Resolved(stored.connector, given, f"connection {stored.name!r}", stored.name, vault)
+    connector = options.chosen(vault)
+    given = options.given(connector)
+    required = declared(connector).required_names
+    if any(name in given for name in required):
+        return Resolved(connector, given, "flags and environment")
     vault = vault or Vault()
-    default = _default_connection(vault, options.connector)
+    default = _default_connection(vault, connector)
     if default is not None:
-        return Resolved(default.connector, extra, f"connection {default.name!r}", default.name, vault)
-    raise RequestValidationError(missing_connection_message(options.connector), field="connection")
+        return Resolved(default.connector, given, f"connection {default.name!r}", default.name, vault)
+    raise RequestValidationError(missing_connection_message(connector, vault), field="connection")
 
 
 def _token_cache(cls: Callable[..., Any], connector: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     """Reuse the access token an earlier run got with the same credentials, and keep the ones refreshed now.
 
-    Providers cap how many access tokens a refresh token mints (Zoho: 10 in 10 minutes), so a script running
-    the CLI in a loop must not mint one per run. The cache is the vault's (encrypted); without a usable vault
-    the connector simply refreshes.
+    Providers cap how many access tokens a refresh token mints, so a script running the CLI in a loop must not
+    mint one per run. The cache is the vault's (encrypted); without a usable vault the connector simply
+    refreshes. Connectors whose refresh tokens rotate keep them in a vault connection instead.
     """
     if not settings.get("refresh_token") or "access_token" in settings:
         return {}
     params = inspect.signature(cls).parameters
     if not {"access_token", "expires_at", "on_token_refresh"} <= set(params):
         return {}
-    identity = "\0".join([connector, *(f"{k}={settings.get(k) or ''}" for k in CONNECTION_SETTINGS)])
+    names = [s.name for s in declared(connector) if s.flag]
+    identity = "\0".join([connector, *(f"{k}={_plain(settings.get(k))}" for k in names)])
     key = hashlib.sha256(identity.encode()).hexdigest()
     vault = Vault()
     try:
@@ -153,27 +195,48 @@ def _token_cache(cls: Callable[..., Any], connector: str, settings: Mapping[str,
     return {**cached, "on_token_refresh": keep}
 
 
+def _plain(value: Any) -> str:
+    reveal = getattr(value, "reveal", None)
+    return str(reveal() if callable(reveal) else (value or ""))
+
+
 def _default_connection(vault: Vault, connector: str) -> Connection | None:
-    names = vault.names()
+    try:
+        names = vault.names()
+    except UnifiedError:
+        return None
     if not names:
         return None
     if connector in names:
-        return vault.get(connector)
+        found = vault.get(connector)
+        if found.connector == connector:
+            return found
     candidates = [c for c in vault.list() if c.connector == connector]
-    return candidates[0] if len(candidates) == 1 else None
+    if len(candidates) > 1:
+        listed = ", ".join(c.name for c in candidates)
+        raise RequestValidationError(
+            f"The vault holds {len(candidates)} {connector} connections ({listed}): say which with "
+            "--connection NAME (or UNIFIED_CONNECTION=NAME).",
+            field="connection",
+        )
+    return candidates[0] if candidates else None
 
 
-def missing_connection_message(connector: str) -> str:
-    env = ", ".join(env_name(connector, s) for s in ("client_id", "client_secret", "refresh_token", "organization_id"))
+def missing_connection_message(connector: str, vault: Vault | None = None) -> str:
+    settings = declared(connector)
+    required = [s for s in settings if s.required]
+    flags = " ".join(s.flag_name for s in required if s.flag)
+    env = ", ".join(settings.env_name(s.name) for s in required)
     return (
         f"No {connector} connection: run `unified connect {connector}` once, or pass --connection NAME, or set "
-        f"--client-id --client-secret --refresh-token --organization-id (env {env}). "
-        "To try it locally, start `unified emulator zoho-books` and use the settings it prints."
+        f"{flags} (env {env}). To try it locally, start `unified emulator {connector}` and run the export lines "
+        "it prints."
     )
 
 
 def check_required(cls: Callable[..., Any], settings: Mapping[str, Any], connector: str) -> None:
     """Refuse early, naming the flag and variable, when a setting ``cls`` requires is missing."""
+    declaration = declared(connector)
     missing = [
         name
         for name, param in inspect.signature(cls).parameters.items()
@@ -182,10 +245,15 @@ def check_required(cls: Callable[..., Any], settings: Mapping[str, Any], connect
         and settings.get(name) in (None, "")
     ]
     if missing:
-        parts = [
-            f"{flag_name(name)} (env {env_name(connector, name)})" if name in CONNECTION_SETTINGS else name
-            for name in missing
-        ]
+        parts = []
+        for name in missing:
+            setting = declaration.by_name.get(name)
+            if setting is None:
+                parts.append(name)
+            elif setting.flag:
+                parts.append(f"{setting.flag_name} (env {declaration.env_name(name)})")
+            else:
+                parts.append(f"env {declaration.env_name(name)}")
         raise RequestValidationError(
             f"Missing connection setting{'s' if len(missing) > 1 else ''}: {', '.join(parts)}; or use "
             f"--connection NAME from `unified connect {connector}`.",
@@ -194,9 +262,8 @@ def check_required(cls: Callable[..., Any], settings: Mapping[str, Any], connect
 
 
 def connection_from_settings(name: str, connector: str, settings: Mapping[str, Any]) -> Connection:
-    """A vault connection from flat settings: secrets to the encrypted part."""
-    plain = {k: v for k, v in settings.items() if k not in SECRET_SETTINGS and v is not None}
-    hidden = {k: str(v) for k, v in settings.items() if k in SECRET_SETTINGS and v is not None}
+    """A vault connection from flat settings: secrets to the encrypted part, as the connector declares them."""
+    plain, hidden = declared(connector).split(settings)
     return Connection(name=name, connector=connector, settings=plain, secrets=hidden)
 
 

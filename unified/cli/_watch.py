@@ -20,20 +20,14 @@ import typer
 from rich.table import Table
 
 from unified.cli._options import (
-    AccountsUrlOpt,
-    ApiUrlOpt,
-    ClientIdOpt,
-    ClientSecretOpt,
     ConnectionOpt,
     ConnectorOpt,
-    DataCenterOpt,
-    OrganizationIdOpt,
-    RefreshTokenOpt,
+    connection_flags,
     connection_from,
 )
 from unified.cli._output import RecordFormat, dumps, stdout_console, write_line
 from unified.cli._progress import stderr_console
-from unified.cli._settings import DEFAULT_CONNECTOR, Resolved, resolve
+from unified.cli._settings import Resolved, resolve
 from unified.errors import RequestValidationError
 
 if TYPE_CHECKING:
@@ -138,6 +132,7 @@ def _connection_name(resolved: Resolved) -> str:
     return resolved.vault_name or (f"{resolved.connector}:{organization}" if organization else resolved.connector)
 
 
+@connection_flags
 def watch(
     interval: Annotated[
         float, typer.Option("--interval", min=0.05, help="Seconds between syncs; retries go out in between.")
@@ -178,15 +173,8 @@ def watch(
         int, typer.Option("--max-attempts", min=1, help="Attempts per delivery before it is kept as failed.")
     ] = 10,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a subscriber.")] = 10.0,
-    connector: ConnectorOpt = DEFAULT_CONNECTOR,
+    connector: ConnectorOpt = None,
     connection: ConnectionOpt = None,
-    client_id: ClientIdOpt = None,
-    client_secret: ClientSecretOpt = None,
-    refresh_token: RefreshTokenOpt = None,
-    organization_id: OrganizationIdOpt = None,
-    data_center: DataCenterOpt = None,
-    api_url: ApiUrlOpt = None,
-    accounts_url: AccountsUrlOpt = None,
 ) -> None:
     """Virtual webhooks: sync every --interval seconds and POST each change to the subscribers as signed JSON.
 
