@@ -8,6 +8,7 @@ its emulator factory and what its records look like (the connection's settings c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,12 +41,21 @@ class Backend:
     unsupported_sort: str
     #: a path under the provider's API for /proxy
     proxy_path: str
+    #: holds the organization's rate budget for some seconds, as a burst of other callers would
+    hold_budget: Callable[[Any, float], None]
 
 
 def _zoho() -> Any:
     from connectors.zoho_books.emulator import ZohoBooksEmulator
 
     return ZohoBooksEmulator(seed=21, contacts=30, invoices=45, bills=8, expenses=6, window_seconds=0.5)
+
+
+def _zoho_hold(emulator: Any, seconds: float) -> None:
+    from connectors.zoho_books import ZohoBooksConnector
+
+    # connectors of one organization share its limiter: holding this one holds the server's
+    ZohoBooksConnector(**emulator.connector_settings()).http.limiter.penalize(seconds)
 
 
 BACKENDS = [
@@ -61,6 +71,7 @@ BACKENDS = [
         supported_sort="created_at",
         unsupported_sort="updated_at",
         proxy_path="/settings/currencies",
+        hold_budget=_zoho_hold,
     )
 ]
 
@@ -88,10 +99,9 @@ class Served:
         return httpx.Client(base_url=self.url, headers=sent, timeout=30)
 
 
-@pytest.fixture(scope="module", params=BACKENDS, ids=lambda backend: backend.connector)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    backend: Backend = request.param
-    home: Path = tmp_path_factory.mktemp("home")
+@contextmanager
+def serve_backend(backend: Backend, home: Path, *, rate_limit_wait: float = 5.0) -> Iterator[Served]:
+    """An emulator, a vault holding one connection to it named CONSUMER, and the server in front of both."""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("UNIFIED_VAULT_KEY", raising=False)
         patch.delenv("UNIFIED_API_KEYS", raising=False)
@@ -101,9 +111,15 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             settings, secrets = _split(emulator.connector_settings())
             vault.save(Connection(CONSUMER, backend.connector, settings, secrets))
             keys = ApiKeys(home, extra=[KEY])
-            app = create_app(ServerSettings(home=home, rate_limit_wait=5.0), vault=vault, keys=keys)
+            app = create_app(ServerSettings(home=home, rate_limit_wait=rate_limit_wait), vault=vault, keys=keys)
             with BackgroundServer(app) as server:
                 yield Served(backend, emulator, vault, keys, server.url)
+
+
+@pytest.fixture(scope="module", params=BACKENDS, ids=lambda backend: backend.connector)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with serve_backend(request.param, tmp_path_factory.mktemp("home")) as running:
+        yield running
 
 
 @pytest.fixture
