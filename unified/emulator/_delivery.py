@@ -128,6 +128,8 @@ class Deliveries:
         ok = isinstance(delivery.status, int) and 200 <= delivery.status < 300
         self._count("delivered" if ok else "failed")
         if not ok:
-            log.info("webhook delivery %s failed after %d attempts: %s", delivery.label, delivery.attempts, delivery.status)
+            log.info(
+                "webhook delivery %s failed after %d attempts: %s", delivery.label, delivery.attempts, delivery.status
+            )
         with self._lock:
             self._done.append(delivery)
