@@ -14,10 +14,14 @@ One run syncs a resource of a store at a time (overlapping cron runs would multi
 raises :class:`SyncLockedError`, or waits for it up to ``SyncEngine(lock_wait=timedelta(minutes=5))``. A killed
 run's lock is freed with its process.
 
+A connector with a change feed for a resource (:class:`ChangeFeed`: ``change_horizon`` and ``changes``) serves
+incremental runs from it, deletions included; past the feed's horizon a run is a full reconciliation.
+
 ``progress(resource, done, total_or_None, phase)`` is called after every page (phase ``"listing"``), every batch
 of the deletion scan (``"deletions"``) and at the end of each resource (``"done"``).
 """
 
+from unified.sync._feed import ChangeFeed, Changes
 from unified.sync._lock import SyncLock, SyncLockedError
 from unified.sync._report import ResourceReport, SyncReport
 from unified.sync.engine import ProgressCallback, SyncEngine, content_hash
@@ -26,6 +30,8 @@ from unified.sync.store import SYNC_RESOURCES, RecordState, Store, StoredRecord
 
 __all__ = [
     "SYNC_RESOURCES",
+    "ChangeFeed",
+    "Changes",
     "ProgressCallback",
     "RecordState",
     "ResourceReport",

@@ -18,6 +18,10 @@ How a run goes, per resource:
 - One run per resource and store at a time: the run holds the store's lock on the resource (:meth:`Store.lock`)
   from before it reads the pass state until the checkpoint is saved. Another run waits up to ``lock_wait`` for it,
   then raises :class:`SyncLockedError`; two overlapping runs never list, fetch and scan the same records twice.
+- A connector with a change feed (:class:`unified.sync.ChangeFeed`) for a resource serves its incremental runs:
+  one call returns the changed records and the deleted ids since the checkpoint, committed in one transaction,
+  so deletions arrive without an id scan (and no periodic deletion scan runs). A checkpoint older than the
+  feed's horizon, or an answer the provider cut short, makes the run a full reconciliation instead.
 - When a pass completes, the checkpoint becomes the newest ``updated_at`` it saw, capped at the pass's start
   (records changed during the pass are listed again next time), minus ``overlap`` for ties. A provider that
   pages by offset can skip a record when another is deleted mid-pass; a pass that notices a deletion keeps the
@@ -39,6 +43,7 @@ from unified.client import AsyncResource, AsyncUnifiedClient
 from unified.connector import Connector, Operation, ResourceCapabilities, Sort
 from unified.errors import ConnectorExecutionError, EntityNotFoundError, RequestValidationError
 from unified.events import ChangeKind, Event, EventCallback, Subscribers, make_events
+from unified.sync._feed import feed_for
 from unified.sync._lock import SyncLock, SyncLockedError
 from unified.sync._pool import bounded_map
 from unified.sync._report import ResourceReport, SyncReport
@@ -293,12 +298,19 @@ class _ResourceSync:
         self.report = ResourceReport(resource)
         self.cursor_restarted = False
         self.total: int | None = None  # records the listing holds, when the provider says
+        self.feed = feed_for(engine.client.connector, resource)
+        self.reconcile = False  # the feed cannot answer: list everything and look for deletions
 
     async def run(self) -> ResourceReport:
         started = time.monotonic()
         current = self.state.current
         if current is not None and self.full and not current.deletions:
             current = None  # a full run lists everything and looks for deletions: the pass it replaces is covered
+        if current is None and self.feed is not None and not self.full and await self._from_feed():
+            self.report.duration = time.monotonic() - started
+            if self.progress is not None:
+                self.progress(self.resource, self.report.changed, None, "done")
+            return self.report
         if current is None:
             current = self._new_pass()
         else:
@@ -322,8 +334,10 @@ class _ResourceSync:
         interval = engine.deletion_scan_interval
         deletions = (
             self.full
+            or self.reconcile
             or state.last_deletion_scan is None
-            or (interval is not None and now - state.last_deletion_scan >= interval)
+            # a change feed reports deletions itself
+            or (interval is not None and self.feed is None and now - state.last_deletion_scan >= interval)
         )
         server_since = self.caps.updated_since == "server"
         newest_first = "updated_at" in self.caps.sorts
@@ -340,6 +354,43 @@ class _ResourceSync:
             return PassState(kind="incremental", token=token, started_at=now, since=checkpoint)
         # No server-side filter, but a sort: list newest first and stop at the first record older than the checkpoint.
         return PassState(kind="incremental", token=token, started_at=now, stop_at=checkpoint)
+
+    async def _from_feed(self) -> bool:
+        """An incremental run from the provider's change feed; False when a full reconciliation is needed."""
+        assert self.feed is not None
+        feed, horizon = self.feed
+        state, now = self.state, self.engine.now()
+        if state.checkpoint is None or (state.reduced and self.fetch_details):
+            return False  # a first run (or records stored without details): a scan, as without a feed
+        if now - state.checkpoint > horizon:
+            self.reconcile = True
+            return False
+        changes = await feed.changes(self.resource, state.checkpoint)
+        self.report.list_calls += 1
+        if not changes.complete:
+            self.reconcile = True
+            return False
+        records = {_record_id(self.resource, record): record for record in changes.changed}
+        known = self.store.states(self.resource, list(records))
+        current = PassState(kind="incremental", token=uuid.uuid4().hex, started_at=now)
+        events: list[Event] = []
+        with self.store.transaction():
+            for id, record in records.items():
+                data = record.model_dump_json()
+                events += self._write(id, record, content_hash(data), True, known.get(id), current, data)
+                seen_at = _updated_at(record)
+                if seen_at is not None and (current.max_updated_at is None or seen_at > current.max_updated_at):
+                    current.max_updated_at = seen_at
+            for id in changes.deleted:
+                if id not in records:
+                    events += self._delete(id)
+            # the feed answered for everything up to its own time; else, as a listing would, the newest change
+            reached = changes.as_of or (min(current.max_updated_at, now) if current.max_updated_at else None)
+            if reached is not None:
+                state.checkpoint = max(state.checkpoint, reached - self.engine.overlap)
+            self.store.save_state(self.resource, state.to_json())
+        await self.engine._emit(events, self.report)
+        return True
 
     async def _next_page(self, current: PassState) -> None:
         try:
