@@ -93,7 +93,7 @@ async def test_line_discounts_as_percentage_and_amount(zoho: Zoho) -> None:
         ],
     )
     first, second = invoice["line_items"]
-    assert (first["discount"], first["discount_amount"], first["item_total"]) == ("10%", 20, 180)
+    assert (first["discount"], first["discount_amount"], first["item_total"]) == ("10.00%", 20, 180)
     assert (second["discount_amount"], second["item_total"]) == (15, 85)
     assert invoice["discount_total"] == 35
     assert invoice["tax_total"] == 36
@@ -120,6 +120,7 @@ async def test_entity_level_discount_before_or_after_tax(
         is_discount_before_tax=before_tax,
     )
     assert invoice["discount_amount"] == 20
+    assert invoice["discount"] == "10.00%"  # as Zoho writes a percentage back
     assert invoice["discount_type"] == "entity_level"
     assert invoice["sub_total"] == 200
     assert invoice["tax_total"] == tax_total

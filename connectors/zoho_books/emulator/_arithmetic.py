@@ -63,14 +63,15 @@ class DocumentResult:
 
 
 def parse_discount(value: object, field_name: str) -> str | Decimal:
-    """A discount as Zoho takes it: a number, or a string ending in % (e.g. "12.5%")."""
+    """A discount as Zoho takes it: a number, or a string ending in % (e.g. "12.5%"), which Zoho writes back
+    with two decimals ("12.50%")."""
     if value is None or value == "":
         return ZERO
     if isinstance(value, str) and value.strip().endswith("%"):
         percent = to_decimal(value.strip()[:-1], field_name)
         if not ZERO <= percent <= HUNDRED:
             raise invalid_field(field_name, "A percentage discount must be between 0% and 100%.")
-        return f"{percent}%"
+        return f"{quantize(percent, 2)}%"
     amount = to_decimal(value, field_name)
     if amount < 0:
         raise invalid_field(field_name, "A discount cannot be negative.")

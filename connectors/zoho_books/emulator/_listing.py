@@ -33,6 +33,7 @@ class ListSpec:
     status: Mapping[str, Predicate] = field(default_factory=dict)
     search: Getter | None = None
     modified_time: bool = True
+    per_page: int = MAX_PER_PAGE  # when the query sends none
 
 
 def text_of(*keys: str) -> Getter:
@@ -140,7 +141,7 @@ _DATE_TESTS: dict[str, Callable[[str, str], bool]] = {
 def list_page(collection: Collection, spec: ListSpec, query: Mapping[str, str]) -> bytes:
     """The whole list response body, rows joined from their pre-serialised form."""
     page = _page_number(query, "page", 1)
-    per_page = min(_page_number(query, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
+    per_page = min(_page_number(query, "per_page", spec.per_page), MAX_PER_PAGE)
     column = query.get("sort_column") or spec.default_sort
     if column not in spec.sort_columns:
         raise invalid_param("sort_column", f"Use one of: {', '.join(spec.sort_columns)}.")

@@ -7,7 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from . import _accounts, _contacts, _currencies, _documents, _expenses, _items, _payments, _settings, _taxes, _webhooks
+from . import (
+    _accounts,
+    _contacts,
+    _currencies,
+    _documents,
+    _expenses,
+    _items,
+    _payments,
+    _settings,
+    _taxes,
+    _users,
+    _webhooks,
+)
 from ._call import Call, Reply
 from ._resources import (
     Resource,
@@ -124,6 +136,9 @@ def _build() -> list[Route]:
         _route("DELETE", "/settings/webhooks/{webhook_id}", f"{s}.DELETE", _webhooks.delete_webhook),
         _route("PUT", "/settings/webhooks/{webhook_id}", f"{s}.UPDATE", partial(update_record, _webhooks.RESOURCE)),
         _route("GET", "/settings/webhooks", f"{s}.READ", partial(list_records, _webhooks.RESOURCE)),
+        _route("GET", "/users/me", f"{s}.READ", _users.current_user),
+        _route("GET", "/users/{user_id}", f"{s}.READ", _users.get_user),
+        _route("GET", "/users", f"{s}.READ", _users.list_users),
     ]
     return routes
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _accounts, _contacts, _currencies, _documents, _expenses, _items, _payments, _taxes, _webhooks
+from . import _accounts, _contacts, _currencies, _documents, _expenses, _items, _payments, _taxes, _users, _webhooks
 from . import _customfields as cf
 from . import _fields as f
 from ._call import Call, Reply, reply
@@ -96,7 +96,9 @@ def new_organization(organization_id: str, record: Record, offset_minutes: int, 
         "currencies": ("currency_id", _currencies.FIELDS),
         "customerpayments": ("payment_id", _payments.ROW_FIELDS),
         "webhooks": ("webhook_id", _webhooks.ROW_FIELDS),
+        "users": ("user_id", _users.ROW_FIELDS),
     }
     org = Organization(organization_id, record, offset_minutes, IdSequence(id_base))
     org.collections = {name: Collection(name, id_field, fields) for name, (id_field, fields) in rows.items()}
+    _users.seed_users(org)
     return org
