@@ -30,6 +30,15 @@ _FILTERS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: a body each create accepts as it is (documents need ids of records that exist, so they have none)
+_EXAMPLES: dict[str, dict[str, Any]] = {
+    "customers": {"display_name": "Acme GmbH", "emails": [{"email": "ap@acme.example", "type": "primary"}]},
+    "suppliers": {"display_name": "Northwind Supplies Ltd", "phone_numbers": [{"number": "+1-555-0100"}]},
+    "contacts": {"display_name": "Contoso Ltd", "is_customer": True},
+    "tax-rates": {"name": "Example VAT", "effective_tax_rate": 7.5},
+}
+
+
 class _WireSchema(GenerateJsonSchema):
     """Money is written as a JSON number; requests may send it as a number or a string."""
 
@@ -225,7 +234,10 @@ def _paths(schemas: dict[str, Any]) -> dict[str, Any]:
         schemas[f"Get{single}Response"] = _envelope(_ref(single))
         for verb in ("Create", "Update", "Delete"):
             schemas[f"{verb}{single}Response"] = _envelope(_ref("UnifiedId"))
-        body = {"required": True, "content": {"application/json": {"schema": _ref(input_name)}}}
+        media: dict[str, Any] = {"schema": _ref(input_name)}
+        if resource.path in _EXAMPLES:
+            media["example"] = _EXAMPLES[resource.path]
+        body = {"required": True, "content": {"application/json": media}}
         filter_props: dict[str, Any] = {"updated_since": {"type": "string", "format": "date-time"}}
         filter_props.update({name: {"type": "string"} for name in _FILTERS[resource.path]})
         list_params = [
