@@ -381,3 +381,39 @@ def test_deletions_are_found_on_full_runs_and_on_the_interval_only(own: ZohoBook
         report = asyncio.run(sync(own, store, events, clock=clock))
         assert report.per_resource["bills"].deleted == 1 and store.get("bills", gone_bill) is None
         assert_mirrors(store, own, clean_copy(own))
+
+
+def test_unified_sync_says_another_run_holds_the_store_and_prints_plain_progress(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from unified.cli import app
+
+    emu = ZohoBooksEmulator(seed=5, **SMALL, window_seconds=WINDOW)
+    db = tmp_path / "sync.db"
+    with emu.serve():
+        env = {
+            "UNIFIED_HOME": str(tmp_path / "home"),
+            "UNIFIED_ZOHO_CLIENT_ID": emu.client_id,
+            "UNIFIED_ZOHO_CLIENT_SECRET": emu.client_secret,
+            "UNIFIED_ZOHO_REFRESH_TOKEN": emu.refresh_token,
+            "UNIFIED_ZOHO_ORGANIZATION_ID": emu.organization_id,
+            "UNIFIED_ZOHO_API_URL": emu.api_url,
+            "UNIFIED_ZOHO_ACCOUNTS_URL": emu.accounts_url,
+            "UNIFIED_ZOHO_WINDOW_SECONDS": str(WINDOW),
+            "UNIFIED_VAULT_KEY": "",
+            "UNIFIED_CONNECTION": "",
+            "UNIFIED_DEBUG": "",
+        }
+        command = ["sync", "--db", str(db), "--resources", "invoices", "--format", "json"]
+        with SQLiteStore(db) as other_run, other_run.lock("invoices"):
+            emu.reset_stats()
+            refused = CliRunner().invoke(app, command, env=env)
+            calls = emu.stats()["requests"]
+        assert refused.exit_code == 1
+        [line] = refused.stderr.strip().splitlines()
+        assert "Another sync run" in line and "syncing invoices into" in line and "--wait" in line
+        assert "Traceback" not in refused.stderr
+        assert calls <= 1  # at most the token: no list, no detail call
+        synced = CliRunner().invoke(app, command, env=env)
+    assert synced.exit_code == 0, synced.stderr
+    assert f"invoices: done, {SMALL['invoices']} records" in synced.stderr  # plain lines: stderr is no terminal

@@ -255,16 +255,20 @@ def sync(
         bool, typer.Option("--reduced", help="Skip the per-record detail calls (no line items); far fewer calls.")
     ] = False,
     fmt: Annotated[RecordFormat, typer.Option("--format", help="The report as a table or JSON.")] = RecordFormat.table,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", min=0, help="Seconds to wait for another run syncing the same resource into --db."),
+    ] = 0.0,
     connector: ConnectorOpt = None,
     connection: ConnectionOpt = None,
 ) -> None:
-    """Copy records into a local SQLite file; later runs fetch only what changed."""
+    """Copy records into a local SQLite file; later runs fetch only what changed. One run per resource at a time."""
     from unified.cli._sync import parse_resources, run_sync
 
     options = connection_from(locals())
     wanted = parse_resources(resources)
     resolved = resolve(options)
-    run_sync(resolved, db=db, resources=wanted, full=full, reduced=reduced, fmt=fmt)
+    run_sync(resolved, db=db, resources=wanted, full=full, reduced=reduced, fmt=fmt, wait=wait)
 
 
 app.command("watch")(watch)
