@@ -440,6 +440,9 @@ def test_a_full_run_replaces_an_unfinished_incremental_pass(store: SQLiteStore) 
 
 def test_ctrl_c_during_run_sync_rolls_back_the_page_and_the_next_run_resumes(store: SQLiteStore) -> None:
     backend = seeded(invoices=20)
+    # run_sync's loop turns Ctrl-C into a cancellation only over Python's own handler (another test may have left
+    # its own): put it back for this test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
 
     class Interrupted(DetailConnector):
         fired = False
@@ -447,17 +450,23 @@ def test_ctrl_c_during_run_sync_rolls_back_the_page_and_the_next_run_resumes(sto
         async def get(self, resource: str, id: str, *, raw: bool = False) -> BaseModel:
             if self.gets[resource] == 7 and not self.fired:
                 self.fired = True
-                signal.raise_signal(signal.SIGINT)  # as a user's Ctrl-C: run_sync cancels the run
-                await asyncio.sleep(1)
+                # A real SIGINT at a known point (the 7th detail call, on the second page). Its handler runs before
+                # raise_signal returns and cancels the run; this call then waits for that cancellation, never for a
+                # time (the limit only turns a missing cancellation into a failure instead of a hang).
+                signal.raise_signal(signal.SIGINT)
+                await asyncio.wait_for(asyncio.Event().wait(), timeout=60)
             return await super().get(resource, id, raw=raw)
 
-    with SyncEngine(Interrupted(backend), store, page_size=5) as engine:
-        events: list[Event] = []
-        engine.subscribe(events.append)
-        with pytest.raises(KeyboardInterrupt):
-            engine.run_sync(["invoices"])
-        assert store.count("invoices") == 5  # the first page; the second rolled back
-        report = engine.run_sync(["invoices"]).per_resource["invoices"]
+    try:
+        with SyncEngine(Interrupted(backend), store, page_size=5) as engine:
+            events: list[Event] = []
+            engine.subscribe(events.append)
+            with pytest.raises(KeyboardInterrupt):
+                engine.run_sync(["invoices"])
+            assert store.count("invoices") == 5  # the first page; the second rolled back
+            report = engine.run_sync(["invoices"]).per_resource["invoices"]
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert report.resumed
     assert_mirrors(store, backend, ("invoices",))
     assert Counter(e.entity_id for e in events) == {id: 1 for id in backend.tables["invoices"]}
