@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 from collections.abc import Awaitable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,6 +22,7 @@ import pytest
 from connectors.zoho_books._http import ZohoHttp, policy_for_plan
 from connectors.zoho_books.emulator import ZohoBooksEmulator
 from connectors.zoho_books.oauth import TokenSet, ZohoOAuth, scopes_for
+from unified.emulator import Clock
 from unified.errors import (
     ConnectorExecutionError,
     ConnectorRateLimitError,
@@ -70,9 +72,10 @@ def connect(
     timeout: float = 30.0,
     on_refresh: Any = None,
     organization_id: str | None = None,
+    app: Any = None,
 ) -> ZohoHttp:
     base = emu.base_url if served else BASE
-    transport = None if served else httpx.ASGITransport(app=emu.app)
+    transport = None if served else httpx.ASGITransport(app=app or emu.app)
     oauth = ZohoOAuth(emu.client_id, emu.client_secret, accounts_url=base, transport=transport)
     tokens = TokenManager(oauth, refresh_token=emu.refresh_token, on_refresh=on_refresh)
     return ZohoHttp(
@@ -307,9 +310,21 @@ def test_code_45_is_not_retried() -> None:
 
 
 def test_code_44_is_honoured_via_retry_after() -> None:
-    emu = emulator(window_seconds=0.5, rate_limit=3)
+    # The emulator's clock is frozen, so the five calls fall in one window however slow the machine; the window
+    # passes when the emulator refuses one, while the client waits out the Retry-After it was given.
+    emu = emulator(window_seconds=0.5, rate_limit=3, clock=Clock(datetime(2025, 1, 2, tzinfo=UTC)))
+    inner = emu.app
+
+    async def window_passes_on_429(scope: Any, receive: Any, send: Any) -> None:
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 429:
+                emu.clock.advance(0.5)
+            await send(message)
+
+        await inner(scope, receive, sending)
+
     # the client believes in Zoho's usual 100 a window: the emulator's 3 a window surprise it
-    http = connect(emu, rate_limit=RateLimitPolicy(limit=100, window=60.0, max_concurrent=10))
+    http = connect(emu, rate_limit=RateLimitPolicy(limit=100, window=60.0, max_concurrent=10), app=window_passes_on_429)
 
     async def burst() -> list[dict[str, Any]]:
         return [await http.request("GET", "/settings/taxes") for _ in range(5)]
