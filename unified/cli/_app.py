@@ -35,11 +35,12 @@ from unified.cli._serve import keys_app, serve
 from unified.cli._settings import ConnectionOptions, Resolved, resolve
 from unified.cli._watch import watch, webhooks_app
 from unified.errors import RequestValidationError
+from unified.settings import CONNECTOR_ENV
 
 app = typer.Typer(
     name="unified",
     cls=RootGroup,
-    help="A unified accounting API over Zoho Books (and the backends that follow): read, write and sync "
+    help="A unified accounting API over the installed accounting backends: read, write and sync "
     "contacts, invoices, bills, expenses and tax rates. Start with `unified demo`.",
     no_args_is_help=True,
     add_completion=False,
@@ -362,7 +363,7 @@ def demo(
         typer.Option(
             "--window-seconds",
             min=0.1,
-            help="Length of the emulator's rate-limit window (Zoho: 100 calls per 60 s); scales time.",
+            help="Length of the emulator's rate-limit window (the providers': 60 s); scales time.",
         ),
     ] = 1.5,
     contacts: Annotated[int, typer.Option("--contacts", min=1, help="Contacts to seed.")] = 200,
@@ -373,8 +374,17 @@ def demo(
     db: Annotated[Path, typer.Option("--db", help="The SQLite file to sync into (replaced).")] = Path(
         "unified-demo.db"
     ),
+    connector: Annotated[
+        str | None,
+        typer.Option(
+            "--connector",
+            envvar=CONNECTOR_ENV,
+            help="The backend to run it against (default: the first).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """The whole job on a local Zoho Books: OAuth, a full sync under real rate limits, writes, an incremental sync."""
+    """The whole job on a local provider: OAuth, a full sync under real rate limits, writes, an incremental sync."""
     from unified.cli._demo import DemoSettings, run_demo
 
     run_demo(
@@ -386,6 +396,7 @@ def demo(
             expenses=expenses,
             seed=seed,
             db=db,
+            connector=connector,
         )
     )
 

@@ -1,4 +1,7 @@
-"""``unified demo``: the whole job against a local Zoho Books, with no account and no flags.
+"""``unified demo [--connector NAME]``: the whole job against a local provider, with no account and no flags.
+
+The provider is any installed connector with an emulator (group ``unified.emulators``); the distribution's
+default backend unless told.
 
 1. start the emulator in-process on a free loopback port, seeded with an organization;
 2. connect with the real OAuth code flow (the "browser" follows the consent redirect to our loopback);
@@ -10,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import math
 import time
 from dataclasses import dataclass
@@ -24,19 +28,16 @@ from rich.table import Table
 from schemas import Contact, CustomField, Email, Invoice, InvoiceLineItem, LinkedCustomer, LinkedTaxRate, TaxRate
 from unified.cli._output import stdout_console
 from unified.cli._progress import stderr_console
-from unified.cli._settings import DEFAULT_CONNECTOR
 from unified.cli._sync import sync_with_progress
 from unified.client import AsyncUnifiedClient
 from unified.connect import OAUTH_GROUP, ConnectFlow, connect_in_browser
 from unified.connector import Connector, Operation
-from unified.errors import ConnectorExecutionError
+from unified.errors import ConnectorExecutionError, UnifiedError
 from unified.registry import EMULATOR_GROUP, load
 from unified.vault import build_connector
 
-#: Zoho's own limit: 100 calls a minute per organization
-ZOHO_WINDOW = 60.0
-CALLS_PER_WINDOW = 100
-PAGE_SIZE = 200
+#: the providers' limits are per minute; the demo scales that window down
+PROVIDER_WINDOW = 60.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class DemoSettings:
     expenses: int = 200
     seed: int = 7
     db: Path = Path("unified-demo.db")
+    connector: str | None = None
 
 
 def _say(message: str) -> None:
@@ -67,7 +69,8 @@ async def _demo(settings: DemoSettings) -> None:
     from unified.sync import SQLiteStore, SyncEngine
 
     started = time.monotonic()
-    emulator_class = load(EMULATOR_GROUP, DEFAULT_CONNECTOR)
+    name = settings.connector or default_connector()
+    emulator_class = load(EMULATOR_GROUP, name)
     emulator = emulator_class(
         seed=settings.seed,
         contacts=settings.contacts,
@@ -77,49 +80,65 @@ async def _demo(settings: DemoSettings) -> None:
         window_seconds=settings.window_seconds,
     )
     with emulator.serve() as emu:
+        per_window = emu.calls_per_window()
+        pace = f"; {per_window} calls per {settings.window_seconds:g} s window" if per_window else ""
         _say(
-            f"[bold]1.[/] Local Zoho Books at {emu.base_url}: organization {emu.organization_id} with "
-            f"{settings.contacts:,} contacts, {settings.invoices:,} invoices, {settings.bills:,} bills, "
-            f"{settings.expenses:,} expenses; {CALLS_PER_WINDOW} calls per {settings.window_seconds:g} s window "
-            f"(Zoho: per {ZOHO_WINDOW:g} s)."
+            f"[bold]1.[/] {emu.title} at {emu.base_url}: {settings.contacts:,} contacts, {settings.invoices:,} "
+            f"invoices, {settings.bills:,} bills, {settings.expenses:,} expenses{pace} "
+            f"(the provider's window: {PROVIDER_WINDOW:g} s)."
         )
-        connection = await _connect(emu)
+        connection = await _connect(name, emu)
         connector = build_connector(connection, None, window_seconds=settings.window_seconds)
         _remove_db(settings.db)
         store = SQLiteStore(settings.db)
         try:
             engine = SyncEngine(connector, store, connection="demo")
-            expected = _seeded_counts(emu)
-            _say(f"[bold]3.[/] Full sync into {settings.db} (lists, then a detail call per record for line items):")
+            expected = emu.seeded_counts() or None
+            _say(f"[bold]3.[/] Full sync into {settings.db} (lists, then details for line items):")
             first = await sync_with_progress(engine, connector, resources=None, full=False, expected=expected)
             first_stats = emu.stats()
+            first_calls = emu.api_calls()
             _say("[bold]4.[/] Writing through the unified API:")
             client = AsyncUnifiedClient(connector)
-            contact, invoice, field_name = await _write(client, store, emu)
-            _say(
-                f"   created contact {contact.display_name!r} ({contact.id}) and invoice {invoice.number} "
-                f"({invoice.id}): total {invoice.total} {invoice.currency or ''}, tax {invoice.total_tax}, "
-                f"custom field {field_name!r}"
-            )
+            writes = await _write(client, store)
             _say("[bold]5.[/] Incremental sync:")
             second = await sync_with_progress(engine, connector, resources=None, full=False)
-            counts = {name: store.count(name) for name in first.per_resource}
+            counts = {resource: store.count(resource) for resource in first.per_resource}
         finally:
             store.close()
             await connector.aclose()
         stats = emu.stats()
+        calls = emu.api_calls()
     elapsed = time.monotonic() - started
     summary = Summary(settings, connector, first, second, counts, first_stats, stats, elapsed)
+    summary.per_window = per_window
+    summary.api_calls = calls
+    summary.first_calls = first_calls
+    summary.writes = writes
     summary.print()
 
 
-async def _connect(emu: Any) -> Any:
-    provider = load(OAUTH_GROUP, DEFAULT_CONNECTOR)(
-        client_id=emu.client_id,
-        client_secret=emu.client_secret,
-        api_url=emu.api_url,
-        accounts_url=emu.accounts_url,
-    )
+def default_connector() -> str:
+    """The distribution's default backend (entry point ``unified.defaults:connector``), else the only one."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="unified.defaults"):
+        if entry.name == "connector":
+            value = entry.load()
+            if isinstance(value, str):
+                return value
+    installed = sorted(ep.name for ep in entry_points(group=EMULATOR_GROUP))
+    if not installed:
+        raise ConnectorExecutionError("No emulator is installed: `unified demo` needs one (group unified.emulators).")
+    return installed[0]
+
+
+async def _connect(name: str, emu: Any) -> Any:
+    settings = emu.connector_settings()
+    provider_class = load(OAUTH_GROUP, name)
+    takes = inspect.signature(provider_class).parameters
+    provider = provider_class(**{k: v for k, v in settings.items() if k in takes})
+    org_setting = str(getattr(provider, "organization_setting", "organization_id"))
 
     def announce(url: str) -> None:
         _say(f"[bold]2.[/] OAuth code flow: consent at {url.split('?', 1)[0]}, redirect to a loopback callback")
@@ -135,33 +154,31 @@ async def _connect(emu: Any) -> Any:
         open_browser=browser,
         announce=announce,
         timeout=30,
-        organization_id=emu.organization_id,
+        organization_id=settings.get(org_setting),
         name="demo",
     )
-    _say(f"   code exchanged, organization {connection.settings['organization_id']} chosen, tokens in hand")
+    chosen = connection.settings.get(org_setting)
+    _say(f"   code exchanged, {org_setting.replace('_', ' ')} {chosen} chosen, tokens in hand")
     return connection
 
 
-def _seeded_counts(emu: Any) -> dict[str, int]:
-    modules = {"contacts": "contacts", "invoices": "invoices", "bills": "bills", "expenses": "expenses"}
-    counts = {name: len(emu.records(emu.organization_id, module)) for name, module in modules.items()}
-    counts["tax_rates"] = len(emu.records(emu.organization_id, "taxes"))
-    return counts
+def _text_custom_field(store: Any, resource: str) -> str | None:
+    """A free-text custom field records of ``resource`` carry, from the synced store (no API call).
 
-
-async def _custom_field_name(client: AsyncUnifiedClient, entity: str) -> tuple[str, bool] | None:
-    """A text custom field of ``entity`` by its label (and whether its values must be unique)."""
-    response = await client.proxy("GET", "/settings/customfields", params={"entity": entity})
-    body = response.json()
-    found = body.get("customfields") if isinstance(body, dict) else None
-    definitions = found.get(entity, []) if isinstance(found, dict) else found or []
-    text = [
-        d
-        for d in definitions
-        if isinstance(d, dict) and d.get("is_active", True) and d.get("data_type") in ("string", "text")
-    ]
-    text.sort(key=lambda d: bool(d.get("is_unique")))  # a plain field first
-    return (str(text[0]["label"]), bool(text[0].get("is_unique"))) if text else None
+    Free text, as far as values show: letters in them (not a date, number or address), mostly different from
+    record to record (not a dropdown's few options), and not a unique key.
+    """
+    values: dict[str, list[str]] = {}
+    for record in store.iter(resource):
+        for field in getattr(record, "custom_fields", None) or []:
+            value = field.value
+            if not (field.name and isinstance(value, str) and any(c.isalpha() for c in value)):
+                continue
+            if "@" in value or "://" in value or "unique" in field.name.lower():
+                continue
+            values.setdefault(str(field.name), []).append(value)
+    varied = [(len(set(v)) / len(v), name) for name, v in values.items() if len(v) >= 2 and len(set(v)) / len(v) > 0.5]
+    return max(varied)[1] if varied else None
 
 
 def _two_tax_rates(store: Any) -> list[TaxRate]:
@@ -175,19 +192,25 @@ def _two_tax_rates(store: Any) -> list[TaxRate]:
     return chosen[:2]
 
 
-async def _write(client: AsyncUnifiedClient, store: Any, emu: Any) -> tuple[Contact, Invoice, str]:
+async def _write(client: AsyncUnifiedClient, store: Any) -> list[str]:
+    """A customer and an invoice with line-item tax (and a custom field where the provider has them)."""
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    contact_field = await _custom_field_name(client, "contact")
+    done: list[str] = []
+    contact_field = _text_custom_field(store, "contacts")
     contact = Contact(
         display_name=f"Demo Customer {stamp}",
         company_name="Demo Customer Ltd",
         is_customer=True,
         emails=[Email(email=f"billing+{stamp}@demo.example")],
-        custom_fields=[CustomField(name=contact_field[0], value=f"DEMO-C-{stamp}")] if contact_field else None,
+        custom_fields=[CustomField(name=contact_field, value=f"DEMO-C-{stamp}")] if contact_field else None,
     )
-    created_contact = await client.contacts.create(contact)
-    invoice_field = await _custom_field_name(client, "invoice")
-    field_name = invoice_field[0] if invoice_field else "(none defined)"
+    try:
+        created_contact = await client.customers.create(contact, idempotency_key=f"demo-contact-{stamp}")
+    except UnifiedError as error:
+        _say(f"   could not create a customer: {error.message}")
+        return done
+    done.append("customer")
+    invoice_field = _text_custom_field(store, "invoices")
     rates = _two_tax_rates(store)
     lines = [
         InvoiceLineItem(
@@ -209,10 +232,21 @@ async def _write(client: AsyncUnifiedClient, store: Any, emu: Any) -> tuple[Cont
         invoice_date=today,
         due_date=today + timedelta(days=30),
         line_items=lines,
-        custom_fields=[CustomField(name=field_name, value=f"DEMO-{stamp}")] if invoice_field else None,
+        custom_fields=[CustomField(name=invoice_field, value=f"DEMO-{stamp}")] if invoice_field else None,
     )
-    created_invoice = await client.invoices.create(invoice)
-    return created_contact, created_invoice, field_name
+    try:
+        created = await client.invoices.create(invoice, idempotency_key=f"demo-invoice-{stamp}")
+    except UnifiedError as error:
+        _say(f"   created customer {created_contact.display_name!r}; could not create the invoice: {error.message}")
+        return done
+    done.append("invoice")
+    field = f", custom field {invoice_field!r}" if invoice_field else ""
+    _say(
+        f"   created customer {created_contact.display_name!r} ({created_contact.id}) and invoice "
+        f"{created.number or created.id}: total {created.total} {created.currency or ''}, "
+        f"tax {created.total_tax}{field}"
+    )
+    return done
 
 
 class Summary:
@@ -237,17 +271,22 @@ class Summary:
         self.first_stats = first_stats
         self.stats = stats
         self.elapsed = elapsed
+        self.per_window: int | None = None
+        self.api_calls = 0
+        self.first_calls = 0
+        self.writes: list[str] = []
 
     def _needs_detail(self, resource: str) -> bool:
         caps = self.connector.capabilities().for_resource(resource)
         return bool(caps.detail_fields) and caps.supports(Operation.GET)
 
     def minimum_sync_calls(self, report: Any, *, first: bool) -> int:
-        """A list call per page of 200 and, where lists leave out line items, a detail call per new record."""
+        """A list call per full page and, where lists leave out line items, a detail call per new record."""
         total = 0
         for name, r in report.per_resource.items():
             seen = r.created + r.updated + r.unchanged if first else r.created + r.updated
-            total += max(1, math.ceil(seen / PAGE_SIZE)) + (r.created + r.updated if self._needs_detail(name) else 0)
+            page = self.connector.capabilities().for_resource(name).max_page_size
+            total += max(1, math.ceil(seen / page)) + (r.created + r.updated if self._needs_detail(name) else 0)
         return total
 
     def print(self) -> None:
@@ -267,28 +306,28 @@ class Summary:
             )
         console.print(table)
 
-        api_calls = _api_calls(self.stats)
-        # connect: GET /organizations; writes: custom field definitions of 2 entities and 2 creates
+        api_calls = self.api_calls
+        # the writes: one call each (look-ups of links the connector caches are not counted)
         minimum = self.minimum_sync_calls(self.first, first=True) + self.minimum_sync_calls(self.second, first=False)
-        minimum += 1 + 2 + 2
+        minimum += len(self.writes)
         window = self.settings.window_seconds
-        floor = minimum / CALLS_PER_WINDOW * window
         rejected = int(self.stats.get("by_status", {}).get("429", 0))
         lines = [
             f"API calls: {api_calls:,} used, {minimum:,} the minimum possible",
-            f"  minimum: ⌈records/{PAGE_SIZE}⌉ list calls per resource, a detail call per new or changed record "
-            "whose list leaves out line items, GET /organizations, 2 custom field look-ups, 2 creates",
+            "  minimum: a list call per full page per resource, a detail call per new or changed record whose list "
+            f"leaves out line items, {len(self.writes)} create(s)",
             f"429s received: {rejected}" + (" (each waited out as Retry-After said, then retried)" if rejected else ""),
-            f"Rate limit: {CALLS_PER_WINDOW} calls per {window:g} s window (Zoho: {ZOHO_WINDOW:g} s, so time runs "
-            f"{ZOHO_WINDOW / window:g}x faster): {minimum:,} calls need at least {floor:.1f} s here, "
-            f"{minimum / CALLS_PER_WINDOW:.0f} min against real Zoho",
+        ]
+        if self.per_window:
+            floor = minimum / self.per_window * window
+            lines.append(
+                f"Rate limit: {self.per_window} calls per {window:g} s window (the provider: per {PROVIDER_WINDOW:g} "
+                f"s, so time runs {PROVIDER_WINDOW / window:g}x faster): {minimum:,} calls need at least "
+                f"{floor:.1f} s here, {minimum / self.per_window:.0f} min against the real provider"
+            )
+        lines += [
             f"Elapsed: {self.elapsed:.1f} s",
             f"Database: {self.settings.db} (e.g. sqlite3 {self.settings.db} 'select count(*) from invoices')",
         ]
         for line in lines:
             console.print(line, highlight=False, soft_wrap=True)
-
-
-def _api_calls(stats: dict[str, Any]) -> int:
-    """Books API calls the emulator served (its OAuth endpoints are not part of the rate budget)."""
-    return sum(int(n) for endpoint, n in stats.get("by_endpoint", {}).items() if "/books/" in endpoint)

@@ -24,10 +24,6 @@ from unified.registry import connector_class, connector_names
 from unified.settings import CONNECTOR_ENV, ConnectionSettings, Setting
 from unified.vault import Connection, Vault, build_connector
 
-#: what `unified demo` runs against when told nothing
-DEFAULT_CONNECTOR = "zoho-books"
-
-
 SETTINGS_GROUP = "unified.settings"
 
 
@@ -103,7 +99,10 @@ class ConnectionOptions:
         if not configured and len(installed) == 1:
             return installed[0]
         if not configured:
-            return DEFAULT_CONNECTOR if DEFAULT_CONNECTOR in installed else installed[0]
+            from unified.cli._demo import default_connector
+
+            default = default_connector()
+            return default if default in installed else installed[0]
         raise RequestValidationError(
             f"Several connectors are configured ({', '.join(configured)}): say which with --connector NAME or "
             f"{CONNECTOR_ENV}=NAME.",

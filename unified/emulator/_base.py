@@ -101,6 +101,22 @@ class Emulator:
         """Lines the CLI prints once listening, before the export lines (credentials, URLs...)."""
         return [f"{self.title} on {self.url}"]
 
+    def calls_per_window(self) -> int | None:
+        """The tightest per-window request limit an organization has (the demo and reports quote it)."""
+        limits = getattr(self, "limits", None)
+        if limits is None:
+            return None
+        per_window = [rule.limit for scope in limits.scopes for rule in limits.rules(scope) if rule.windows == 1.0]
+        return min(per_window) if per_window else None
+
+    def seeded_counts(self) -> dict[str, int]:
+        """Records of the first organization by unified resource (contacts, invoices...), where the emulator knows."""
+        return {}
+
+    def api_calls(self) -> int:
+        """Calls that counted against an organization's budget (OAuth and controls do not)."""
+        return sum(int(n) for n in self.stats().get("by_organization", {}).values())
+
     @property
     def organization_ids(self) -> list[str]:
         """Every organization (tenant, company) this emulator serves."""
