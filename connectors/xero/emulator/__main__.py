@@ -1,0 +1,5 @@
+import typer
+
+from ._cli import emulator_command
+
+typer.run(emulator_command)
