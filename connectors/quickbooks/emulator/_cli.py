@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -9,7 +11,9 @@ import typer
 from unified.emulator import (
     BillsOption,
     ContactsOption,
+    Emulator,
     ExpensesOption,
+    FixtureError,
     FixtureOption,
     HostOption,
     InvoicesOption,
@@ -17,7 +21,9 @@ from unified.emulator import (
     SeedOption,
     WindowSecondsOption,
     run_emulator,
+    serve_forever,
 )
+from unified.registry import connector_names
 
 from ._emulator import QuickBooksEmulator
 from ._webhooks import FORMATS
@@ -44,7 +50,8 @@ def emulator_command(
     ] = "legacy",
 ) -> None:
     """Run a local QuickBooks Online (Intuit OAuth 2.0 and the Accounting API v3) until Ctrl-C."""
-    run_emulator(
+    run = run_emulator if QuickBooksEmulator.connector_name in connector_names() else _run_without_connector
+    run(
         lambda: QuickBooksEmulator(
             seed=seed,
             contacts=contacts,
@@ -64,3 +71,32 @@ def emulator_command(
         host=host,
         port=port,
     )
+
+
+def _run_without_connector(build: Callable[[], Emulator], *, host: str, port: int) -> None:
+    """Until the QuickBooks connector is installed (it declares the settings the kit's export lines come
+    from), print the exports its settings will have: UNIFIED_QUICKBOOKS_<SETTING>."""
+    try:
+        emulator = build()
+    except FixtureError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--fixture") from None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+    def ready(base_url: str) -> None:
+        emulator._listening_at(base_url)
+        exports = [f"export UNIFIED_CONNECTOR={emulator.connector_name}"]
+        exports += [f"export UNIFIED_QUICKBOOKS_{k.upper()}={shlex.quote(f'{v:g}' if isinstance(v, float) else str(v))}"
+                    for k, v in emulator.connector_settings().items()]  # fmt: skip
+        typer.echo("\n".join([*emulator.banner(), "", "For the unified CLI:", *(f"  {e}" for e in exports),
+                              "Press Ctrl-C to stop."]))  # fmt: skip
+
+    try:
+        serve_forever(emulator.app, host, port, on_ready=ready, idle_timeout=emulator.idle_timeout)
+    except OSError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--port") from None
+    finally:
+        emulator.stopping = True
+        emulator.faults.release()
+        emulator.close()
+    typer.echo(f"{emulator.title} stopped.")
