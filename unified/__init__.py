@@ -1,7 +1,7 @@
 """The engine of the unified accounting API: clients, the connector interface, errors and policies.
 
 >>> from unified import UnifiedClient
->>> client = UnifiedClient(connector)            # any Connector, e.g. connectors.zoho_books.ZohoBooksConnector
+>>> client = UnifiedClient(connector)            # any Connector, e.g. one from connectors/
 >>> for invoice in client.invoices.list(limit=200):
 ...     ...
 """

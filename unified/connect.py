@@ -316,7 +316,7 @@ _PAGE = (
 class LoopbackCallback:
     """A one-shot HTTP server on 127.0.0.1 that receives the OAuth redirect at ``/callback``.
 
-    ``port=0`` picks a free port; a provider that needs the exact redirect URI registered (Zoho does) is given
+    ``port=0`` picks a free port; a provider that needs the exact redirect URI registered is given
     a fixed one.
     """
 

@@ -150,7 +150,7 @@ class Connector(abc.ABC):
     Errors must be :class:`unified.errors.UnifiedError` subclasses.
     """
 
-    #: the registry name, as in the ``unified.connectors`` entry-point group (e.g. "zoho-books")
+    #: the registry name, as in the ``unified.connectors`` entry-point group (e.g. "my-books")
     name: ClassVar[str]
     #: what a connection takes (flags, environment variables, vault records derive from it); None: nothing
     settings: ClassVar[ConnectionSettings | None] = None

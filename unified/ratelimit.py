@@ -1,6 +1,6 @@
 """Pace requests under a provider's limits instead of running into its 429s.
 
-A :class:`RateLimiter` keeps one key (for Zoho, one organization) under ``limit`` requests in any sliding
+A :class:`RateLimiter` keeps one key (usually one organization) under ``limit`` requests in any sliding
 ``window``, under ``max_concurrent`` requests in flight, and within a daily budget. A request counts from its
 start until ``window`` after its answer came back: the provider counts it somewhere in between and we cannot see
 where. Every client object in the process that talks to the same key shares one limiter

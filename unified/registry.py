@@ -3,7 +3,7 @@
 A backend registers itself in its distribution's metadata::
 
     [project.entry-points."unified.connectors"]
-    zoho-books = "connectors.zoho_books:ZohoBooksConnector"
+    my-books = "connectors.my_books:MyBooksConnector"
 """
 
 from __future__ import annotations
@@ -55,5 +55,5 @@ def connector_class(name: str) -> type[Connector]:
 
 
 def create_connector(name: str, **settings: Any) -> Connector:
-    """Build a connector by its registry name: ``create_connector("zoho-books", client_id=..., ...)``."""
+    """Build a connector by its registry name: ``create_connector("my-books", client_id=..., ...)``."""
     return connector_class(name)(**settings)

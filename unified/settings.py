@@ -93,7 +93,7 @@ class Setting:
 
 @dataclass(frozen=True)
 class ConnectionSettings:
-    """A connector's settings and the prefix of their environment variables (e.g. ``UNIFIED_ZOHO_``)."""
+    """A connector's settings and the prefix of their environment variables (e.g. ``UNIFIED_MYBOOKS_``)."""
 
     env_prefix: str
     settings: tuple[Setting, ...] = ()

@@ -286,9 +286,7 @@ app.add_typer(keys_app, name="keys")
 def connect(
     provider: Annotated[
         str | None,
-        typer.Argument(
-            help="The backend to connect, e.g. zoho-books (needed where several are installed).", show_default=False
-        ),
+        typer.Argument(help="The backend to connect, needed where several are installed.", show_default=False),
     ] = None,
     name: Annotated[
         str | None, typer.Option("--name", help="Name of the saved connection (default: the backend's name).")

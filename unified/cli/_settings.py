@@ -1,7 +1,7 @@
 """Which connector and connection a command uses: flags, then environment variables, then the vault.
 
 Everything here derives from the settings each connector declares (``Connector.settings``): the flags
-(``--client-id``...), the environment variables (``<prefix><SETTING>``, e.g. ``UNIFIED_ZOHO_CLIENT_ID``), which
+(``--client-id``...), the environment variables (``<prefix><SETTING>``, e.g. ``UNIFIED_MYBOOKS_CLIENT_ID``), which
 values are secret, and the messages that name them. No connector is named here.
 
 The connector: ``--connector NAME`` or ``UNIFIED_CONNECTOR``; else the one the flags, environment or vault point

@@ -139,7 +139,7 @@ def _text(min_size: int = 1, max_size: int = 60) -> SearchStrategy[str]:
 
 
 def _ids() -> SearchStrategy[str]:
-    # Shaped like Zoho's ids: 15 to 19 digits, beyond the 2**53 a float holds.
+    # Long numeric ids as some providers use: 15 to 19 digits, beyond the 2**53 a float holds.
     return st.integers(min_value=10**14, max_value=10**19 - 1).map(str)
 
 

@@ -120,7 +120,7 @@ class RateLimitHit:
 class Dialect:
     """How one provider spells things. Connectors subclass it and override what differs."""
 
-    #: the provider, as messages name it ("Zoho Books")
+    #: the provider, as messages name it ("My Books")
     provider: str = "The provider"
     auth_scheme: str = "Bearer"
     #: how to get new credentials, for messages

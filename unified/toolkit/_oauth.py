@@ -92,7 +92,7 @@ def check_state(expected: str, received: str | None) -> None:
 class OAuthClient:
     """One OAuth client (id and secret) against one authorization server."""
 
-    #: named in messages, e.g. "Xero Identity"
+    #: named in messages, e.g. "My Books Identity"
     provider: str = "The authorization server"
     #: what to tell a user whose grant is gone
     reconnect_hint: str = "run the connect flow again"

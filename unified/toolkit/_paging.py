@@ -3,8 +3,8 @@
 A cursor is the paginator's state, base64 JSON: only the connector that made it reads it, and a cursor from
 elsewhere is a clear error. Paginators are small state machines:
 
-- :class:`PageNumbers`: ``page``/``per_page`` style (Zoho, Xero); the next page exists when the answer says so.
-- :class:`Offsets`: start position and count (QuickBooks' ``STARTPOSITION``/``MAXRESULTS``, 1-based or 0-based).
+- :class:`PageNumbers`: ``page``/``per_page`` style; the next page exists when the answer says so.
+- :class:`Offsets`: start position and count (a query language's start and max results, 1-based or 0-based).
 - :class:`ProviderCursor`: the provider's own next-page token, carried inside ours.
 """
 

@@ -129,7 +129,7 @@ class Vault:
     """Named connections under ``home`` (``UNIFIED_HOME``, default ``~/.unified``): ``vault.db`` and ``vault.key``.
 
     >>> vault = Vault()
-    >>> vault.save(Connection("acme", "zoho-books", {"organization_id": "1"}, {"refresh_token": "..."}))
+    >>> vault.save(Connection("acme", "my-books", {"organization_id": "1"}, {"refresh_token": "..."}))
     >>> connector = vault.connector("acme")       # refreshed tokens are written back to the vault
     """
 
@@ -245,7 +245,7 @@ class Vault:
                 known = ", ".join(self.names()) or "none yet"
                 raise EntityNotFoundError(
                     f"No connection named {name!r} in the vault {self.path} (saved connections: {known}); "
-                    "add one with `unified connect zoho-books --name NAME`."
+                    "add one with `unified connect NAME`."
                 )
             return self._row_to_connection(db, row)
 
