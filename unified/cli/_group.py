@@ -56,7 +56,7 @@ class RootGroup(TyperGroup):
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any | None:
         if cmd_name == "emulator":
-            return EmulatorGroup(name="emulator", help="Run a local stand-in of a provider (one per installed connector).")
+            return EmulatorGroup(name="emulator", help="Run a local stand-in of a provider.")
         return super().get_command(ctx, cmd_name)
 
 
