@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
-from unified.emulator import Dropped, Exchange, OAuthError, Refusal, inject_fault, parse_json_body
+from unified.emulator import BadBody, Dropped, Exchange, OAuthError, Refusal, inject_fault, parse_json_body
 
 from . import _errors as err
 from . import _query as q
@@ -249,7 +249,12 @@ class Api:
 
     @staticmethod
     def _object(raw: bytes) -> Record:
-        body = parse_json_body(raw, empty={})
+        try:
+            body = parse_json_body(raw, empty={})
+        except BadBody as exc:
+            raise err.QBOFault(
+                "2010", "Request has invalid or unsupported property", f"Request body: {exc.message}", status=exc.status
+            ) from None
         if not isinstance(body, dict):
             raise err.invalid("body", 'must be a JSON object: the entity\'s fields, e.g. {"DisplayName": "..."}')
         return body
