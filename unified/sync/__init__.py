@@ -14,6 +14,9 @@ One run syncs a resource of a store at a time (overlapping cron runs would multi
 raises :class:`SyncLockedError`, or waits for it up to ``SyncEngine(lock_wait=timedelta(minutes=5))``. A killed
 run's lock is freed with its process.
 
+Many processes and machines share a :class:`PostgresStore` (``pip install 'unified-accounting[postgres]'``): one
+database holds every connection, and the lock on (connection, resource) is a PostgreSQL advisory lock.
+
 A connector with a change feed for a resource (:class:`ChangeFeed`: ``change_horizon`` and ``changes``) serves
 incremental runs from it, deletions included; past the feed's horizon a run is a full reconciliation.
 
@@ -25,6 +28,7 @@ from unified.sync._feed import ChangeFeed, Changes
 from unified.sync._lock import SyncLock, SyncLockedError
 from unified.sync._report import ResourceReport, SyncReport
 from unified.sync.engine import ProgressCallback, SyncEngine, content_hash
+from unified.sync.postgres import PostgresStore, open_store
 from unified.sync.sqlite import SQLiteStore
 from unified.sync.store import SYNC_RESOURCES, RecordState, Store, StoredRecord
 
@@ -32,6 +36,7 @@ __all__ = [
     "SYNC_RESOURCES",
     "ChangeFeed",
     "Changes",
+    "PostgresStore",
     "ProgressCallback",
     "RecordState",
     "ResourceReport",
@@ -43,4 +48,5 @@ __all__ = [
     "SyncLockedError",
     "SyncReport",
     "content_hash",
+    "open_store",
 ]
