@@ -26,11 +26,15 @@ def make_emulator(**options: Any) -> QuickBooksEmulator:
 class Api:
     """QuickBooks calls for one company with a fresh access token."""
 
-    def __init__(self, emu: QuickBooksEmulator, client: httpx.Client, realm_id: str | None = None) -> None:
+    def __init__(
+        self, emu: QuickBooksEmulator, client: httpx.Client, realm_id: str | None = None, refresh_token: str = ""
+    ) -> None:
         self.emu = emu
         self.client = client
         self.realm_id = realm_id or emu.realm_id
-        self.token = token_response(client, emu, emu.refresh_token).json()["access_token"]
+        tokens = token_response(client, emu, refresh_token or emu.refresh_token).json()
+        self.token = tokens["access_token"]
+        self.refresh_token = tokens["refresh_token"]
 
     @property
     def headers(self) -> dict[str, str]:
