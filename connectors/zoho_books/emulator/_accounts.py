@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _documented as documented
 from . import _fields as f
 from ._call import Call, Reply, reply
 from ._errors import ZohoError
@@ -88,7 +89,7 @@ ROW_FIELDS = (
 
 
 def make_account(account_id: str, name: str, account_type: str, code: str, stamp: str, *, system: bool) -> Record:
-    return {
+    record: Record = {
         "account_id": account_id,
         "account_name": name,
         "account_code": code,
@@ -113,6 +114,7 @@ def make_account(account_id: str, name: str, account_type: str, code: str, stamp
         "created_time": stamp,
         "last_modified_time": stamp,
     }
+    return documented.fill(record, documented.ACCOUNT)
 
 
 def build(call: Call, existing: Record | None, body: dict[str, Any]) -> Record:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from . import _documented as documented
 from . import _fields as f
 from ._call import Call, Reply, reply
 from ._errors import ZohoError, invalid_field, not_found
@@ -214,6 +215,8 @@ def build(call: Call, existing: Record | None, body: dict[str, Any]) -> Record:
         record[key] = f.text(source, key, limit=2000)
     record["customer_name" if contact_type == "customer" else "vendor_name"] = name
     record.update(custom_fields_of(call, "contact", existing, body))
+    record["unused_credits_receivable_amount_bcy"] = record.get("unused_credits_receivable_amount", 0)
+    documented.fill(record, documented.CONTACT)
     return record
 
 

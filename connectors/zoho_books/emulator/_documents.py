@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from . import _documented as documented
 from . import _fields as f
 from ._accounts import EXPENSE_TYPES, find_typed
 from ._arithmetic import LineInput, TaxPart, compute, parse_discount
@@ -74,6 +75,13 @@ INVOICE_ROW = (
     "custom_fields",
     "created_time",
     "last_modified_time",
+    "ach_payment_initiated",
+    "schedule_time",
+    "client_viewed_time",
+    "documents",
+    "location_id",
+    "location_name",
+    "tags",
 )
 BILL_ROW = (
     "bill_id",
@@ -97,6 +105,7 @@ BILL_ROW = (
     "custom_fields",
     "created_time",
     "last_modified_time",
+    "location_id",
 )
 
 
@@ -448,6 +457,11 @@ def build(kind: Kind) -> Callable[[Call, Record | None, dict[str, Any]], Record]
         record[kind.number_field] = _number(call, kind, source, existing, body)
         _check_number_free(call, kind, record, existing)
         record.update(custom_fields_of(call, kind.singular, existing, body))
+        if kind is INVOICE:
+            documented.fill_lines(documented.fill(record, documented.INVOICE), documented.INVOICE_LINE)
+        else:
+            record["due_in_days"] = max(0, (date.fromisoformat(due) - call.today()).days)
+            documented.fill_lines(documented.fill(record, documented.BILL), documented.BILL_LINE)
         return record
 
     return build_document

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from . import _documented as documented
 from . import _fields as f
 from ._accounts import EXPENSE_TYPES, PAID_THROUGH_TYPES, find_typed
 from ._arithmetic import TaxPart
@@ -43,6 +44,13 @@ ROW_FIELDS = (
     "custom_fields",
     "created_time",
     "last_modified_time",
+    "location_id",
+    "expense_receipt_name",
+    "mileage_rate",
+    "mileage_unit",
+    "expense_type",
+    "start_reading",
+    "end_reading",
 )
 
 
@@ -167,6 +175,8 @@ def build(call: Call, existing: Record | None, body: dict[str, Any]) -> Record:
         "last_modified_time": call.timestamp(),
     }
     record.update(custom_fields_of(call, "expense", existing, body))
+    documented.fill_lines(documented.fill(record, documented.EXPENSE), documented.EXPENSE_LINE)
+    record["line_item"] = dict(lines[0])  # expenses.yml documents the first line on its own too
     return record
 
 

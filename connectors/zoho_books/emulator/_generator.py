@@ -11,6 +11,7 @@ from typing import Any
 
 from . import _accounts, _contacts, _currencies, _documents, _expenses, _items, _taxes
 from . import _customfields as cf
+from . import _documented as documented
 from ._call import Call
 from ._errors import ZohoError
 from ._numbers import ZERO, out, quantize
@@ -18,6 +19,7 @@ from ._settings import new_organization
 from ._store import Organization, Record
 from ._time import format_timestamp, zone
 
+PLAN_TYPES = {"free": 0, "standard": 110, "professional": 120, "premium": 130}  # unpublished: our choice
 ANCHOR = datetime(2025, 6, 30, 17, 0, 0)  # "today" of the seeded data, in each organization's time zone
 SPAN_DAYS = 730
 
@@ -489,6 +491,8 @@ class _Seeder:
                         "amount": out(paid),
                         "paid_through_account_id": self.accounts["Business Checking"]["account_id"],
                         "paid_through_account_name": "Business Checking",
+                        **documented.BILL_PAYMENT,
+                        "check_details": [],
                     }
                 ]
         return _documents.restatus(kind, call, record, kind.open_status)
@@ -526,7 +530,10 @@ class _Seeder:
             "custom_fields": [],
             "created_time": self.stamp(min(epoch, self.anchor)),
             "last_modified_time": self.stamp(min(epoch, self.anchor)),
+            "email": "",
+            "currency_symbol": invoice.get("currency_symbol", ""),
         }
+        documented.fill_lines(documented.fill(payment, documented.PAYMENT), documented.PAYMENT_INVOICE, "invoices")
         self.put("customerpayments", payment)
 
     def _build(self, build: Any, created: float, body: dict[str, Any]) -> Record:
@@ -712,6 +719,10 @@ def organization_record(seed: int, index: int, organization_id: str, plan: str) 
             "zip": "",
         },
         "custom_fields": [],
+        "plan_type": PLAN_TYPES.get(plan, 0),
+        "tax_group_enabled": True,
+        "zi_migration_status": 0,
+        "account_created_date_formatted": date.fromisoformat(created).strftime("%d %b %Y"),
     }
     return record, offset
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _documented as documented
 from . import _fields as f
 from ._call import Call, Reply
 from ._errors import ZohoError, invalid_field
@@ -35,6 +36,10 @@ ROW_FIELDS = (
     "custom_fields",
     "created_time",
     "last_modified_time",
+    "purchase_tax_rule_id",
+    "sales_tax_rule_id",
+    "sat_item_key_code",
+    "unitkey_code",
 )
 
 
@@ -98,6 +103,7 @@ def build(call: Call, existing: Record | None, body: dict[str, Any]) -> Record:
         "last_modified_time": call.timestamp(),
     }
     record.update(custom_fields_of(call, "item", existing, body))
+    documented.fill(record, documented.ITEM)
     return record
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from . import _documented as documented
 from . import _fields as f
 from ._call import Call, Reply, reply
 from ._contacts import refresh_balances
@@ -100,7 +101,9 @@ def build(call: Call, existing: Record | None, body: dict[str, Any]) -> Record:
     account = call.org["chartofaccounts"].get(account_id) if account_id else None
     if account_id and account is None:
         raise invalid_field("account_id", f"No account has id {account_id}; see GET /chartofaccounts.")
-    return {
+    for entry in applied:
+        documented.fill(entry, documented.PAYMENT_INVOICE)
+    record: Record = {
         "payment_id": call.new_id(),
         "payment_number": str(call.org.next_number("payment")),
         "customer_id": customer_id,
@@ -122,7 +125,10 @@ def build(call: Call, existing: Record | None, body: dict[str, Any]) -> Record:
         "custom_fields": [],
         "created_time": call.timestamp(),
         "last_modified_time": call.timestamp(),
+        "email": customer.get("email", ""),
+        "currency_symbol": customer.get("currency_symbol", ""),
     }
+    return documented.fill(record, documented.PAYMENT)
 
 
 def after_write(call: Call, record: Record, before: Record | None) -> None:

@@ -30,6 +30,10 @@ ORG_ROW = (
     "currency_symbol",
     "currency_format",
     "price_precision",
+    "plan_type",
+    "tax_group_enabled",
+    "zi_migration_status",
+    "account_created_date_formatted",
 )
 
 
