@@ -133,6 +133,14 @@ class Vault:
     >>> connector = vault.connector("acme")       # refreshed tokens are written back to the vault
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Vault:
+        # UNIFIED_VAULT_URL=postgresql://... makes Vault() the PostgreSQL vault (unified.vault._postgres)
+        if cls is Vault and os.environ.get("UNIFIED_VAULT_URL", "").strip():
+            from unified.vault._postgres import PostgresVault
+
+            return super().__new__(PostgresVault)
+        return super().__new__(cls)
+
     def __init__(self, home: Path | str | None = None) -> None:
         self.home = Path(home).expanduser() if home is not None else default_home()
         self.path = self.home / DB_FILE
