@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -51,34 +51,30 @@ def test_serve_refuses_to_start_without_a_key(env: dict[str, str]) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def _serving(env: dict[str, str], workers: int) -> Iterator[tuple[str, list[str]]]:
-    """``unified serve`` as a process; yields its URL once every worker has started, and what it wrote to stderr."""
-    port = _free_port()
+    """``unified serve`` on a free port as a process; yields its URL once every worker has started, and what it
+    wrote to stderr."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "unified", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "unified", "serve", "--port", "0", "--workers", str(workers)],
         env={**os.environ, **env},
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
     )
     lines: list[str] = []
+    url = None
     try:
         assert process.stderr is not None
-        for line in process.stderr:  # readiness: what uvicorn writes as each worker starts
+        for line in process.stderr:  # readiness: what uvicorn writes as it binds and as each worker starts
             lines.append(line)
-            if sum("Application startup complete" in seen for seen in lines) == workers:
+            found = re.search(r"Uvicorn running on (http://\S+)", line)
+            url = found.group(1) if found else url
+            if url and (workers == 1 or sum("Application startup complete" in seen for seen in lines) == workers):
                 break
         else:
             pytest.fail("unified serve ended before listening:\n" + "".join(lines))
-        yield f"http://127.0.0.1:{port}", lines
+        yield url, lines
     finally:
         process.terminate()
         rest = process.communicate(timeout=30)[1]
