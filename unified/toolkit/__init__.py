@@ -34,6 +34,7 @@ from unified.toolkit._http import (
     unknown_outcome,
 )
 from unified.toolkit._oauth import Grant, OAuthClient, TokenSet, check_state
+from unified.toolkit._pacing import PacedTransport
 from unified.toolkit._paging import (
     Offsets,
     PageNumbers,
@@ -44,6 +45,7 @@ from unified.toolkit._paging import (
     fetch_details,
     updated_since,
 )
+from unified.toolkit._passthrough import apply_pass_through
 from unified.toolkit._tokens import MemoryTokenStore, StoredTokens, TokenManager, TokenStore
 from unified.toolkit._writes import IdempotencyHeader, LookupFirst, RequestIdParam, WriteSafety
 
@@ -60,6 +62,7 @@ __all__ = [
     "MemoryTokenStore",
     "OAuthClient",
     "Offsets",
+    "PacedTransport",
     "PageNumbers",
     "Position",
     "ProviderCursor",
@@ -71,6 +74,7 @@ __all__ = [
     "TokenSet",
     "TokenStore",
     "WriteSafety",
+    "apply_pass_through",
     "check_state",
     "decode_cursor",
     "encode_cursor",
