@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import threading
 import time
 from collections import deque
@@ -79,7 +80,14 @@ class RateLimiter:
 
     @classmethod
     def shared(cls, key: str, policy: RateLimitPolicy) -> RateLimiter:
-        """The process-wide limiter for ``key``; created with ``policy`` the first time, and kept after."""
+        """The process-wide limiter for ``key``; created with ``policy`` the first time, and kept after.
+
+        With ``UNIFIED_REDIS_URL`` set, the budget is shared by every process: a ``RedisRateLimiter``."""
+        url = os.environ.get("UNIFIED_REDIS_URL", "").strip()
+        if url and cls is RateLimiter:
+            from unified.ratelimit_shared import RedisRateLimiter
+
+            return RedisRateLimiter.for_url(url, key, policy)
         with cls._registry_lock:
             limiter = cls._registry.get(key)
             if limiter is None or limiter.policy != policy:

@@ -61,7 +61,7 @@ def redis_prefix() -> Iterator[str]:
     try:
         yield prefix
     finally:
-        keys = list(client.scan_iter(match=prefix + "*"))
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
         if keys:
             client.delete(*keys)
         client.close()
