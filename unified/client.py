@@ -60,7 +60,9 @@ def validation_error(model: type[BaseModel], exc: ValidationError) -> RequestVal
                 f"{loc}: unknown field; remove it (see `unified schema` for the fields of {model.__name__})"
             )
         else:
-            problems.append(f"{loc}: {err['msg']}")
+            # pydantic words a validator's own message "Value error, ...": the message alone says it
+            text = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+            problems.append(f"{loc}: {text}")
     message = f"Invalid {model.__name__}: " + "; ".join(problems)
     return RequestValidationError(message, field=first_field, detail={"errors": problems})
 
@@ -303,6 +305,10 @@ class AsyncUnifiedClient:
         """Call the provider's native API with the connection's auth and settings filled in."""
         return await self.connector.proxy(method, path, params=params, json=json, headers=headers)
 
+    async def organizations(self) -> list[dict[str, Any]]:
+        """The organizations (companies, tenants) the connection's credentials reach, as the provider lists them."""
+        return await self.connector.organizations()
+
     async def aclose(self) -> None:
         await self.connector.aclose()
 
@@ -397,6 +403,10 @@ class UnifiedClient:
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         return self._portal.call(lambda: self._async.proxy(method, path, params=params, json=json, headers=headers))
+
+    def organizations(self) -> list[dict[str, Any]]:
+        """The organizations (companies, tenants) the connection's credentials reach, as the provider lists them."""
+        return self._portal.call(self._async.organizations)
 
     def close(self) -> None:
         try:

@@ -7,6 +7,7 @@ written once and serves both kinds of callers.
 from __future__ import annotations
 
 import abc
+import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -188,6 +189,10 @@ class Connector(abc.ABC):
     ) -> httpx.Response:
         """Call the provider's native API for what the unified model does not cover."""
         raise ConnectorOperationUnsupportedError(f"{self.name} offers no proxy to its native API.")
+
+    async def organizations(self) -> builtins.list[dict[str, Any]]:
+        """The organizations (companies, tenants) these credentials reach, as the provider lists them."""
+        raise ConnectorOperationUnsupportedError(f"{self.name} cannot list the organizations it reaches.")
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release connections. Called by the clients' ``close``."""

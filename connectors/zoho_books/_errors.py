@@ -109,8 +109,8 @@ def error_from_response(
         org = organization_id or "(none given)"
         return ForbiddenError(
             f"This Zoho user cannot reach organization {org} ({said}). List the organizations the account can "
-            "reach (connector.organizations(), i.e. GET /organizations) and use one of their organization_id "
-            "values.",
+            "reach with `unified organizations` (in Python: client.organizations()) and use one of their "
+            "organization_id values.",
             outcome="failed",
             **common,
         )
@@ -209,9 +209,10 @@ def error_from_token_response(
         return UnauthorizedError(text, **common)
     if error == "invalid_client":
         return UnauthorizedError(
-            f"Zoho Accounts at {accounts_url} does not know client id {client_id!r} (invalid_client). Check the "
-            "client id and secret in the Zoho API console, and that the client is enabled for this data center "
-            "(API console > Settings > Multi-DC), or use the data center the account lives in.",
+            f"Zoho Accounts at {accounts_url} refused client id {client_id!r} with this client secret "
+            "(invalid_client): the secret is wrong, or the client id is unknown to this data center. Check both "
+            "in the Zoho API console, and that the client is enabled for this data center (API console > "
+            "Settings > Multi-DC), or use the data center the account lives in.",
             **common,
         )
     if error in ("invalid_redirect_uri", "redirect_uri_mismatch"):

@@ -347,3 +347,39 @@ def test_console_script_and_python_m(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert failed.stderr.startswith("Error: No zoho-books connection")
     assert len(failed.stderr.strip().splitlines()) == 1
+
+
+def test_debug_works_anywhere_on_the_line() -> None:
+    after = run("list", "contacts", "--debug", env=None)
+    assert after.exit_code == 1 and "Traceback" in after.stderr
+    plain = run("list", "contacts", env=None)
+    assert "Traceback" not in plain.stderr
+
+
+def test_usage_errors_carry_no_value_error_prefix() -> None:
+    result = run("list", "nope")
+    assert result.exit_code == 2
+    assert "'nope' is not one of" in result.stderr and "Value error" not in result.stderr
+
+
+def test_help_shows_flags_as_typed() -> None:
+    result = run("list", "--help")
+    assert result.exit_code == 0
+    assert "<bool>" not in result.stdout and "--raw" in result.stdout
+    assert "--organization-id" in result.stdout and "UNIFIED_ZOHO_ORGANIZATION_ID" in result.stdout
+
+
+def test_custom_field_amounts_print_as_exact_strings(tmp_path: Path) -> None:
+    path = tmp_path / "contact.json"
+    path.write_text(
+        json.dumps({"display_name": "Amounts", "is_customer": True, "custom_fields": [{"name": "cap", "value": 10.50}]})
+    )
+    created = run("create", "contacts", "--file", str(path))
+    assert created.exit_code == 0, created.stderr
+    shown = json.loads(created.stdout)
+    assert shown["custom_fields"] == [{"name": "cap", "value": "10.5"}]
+
+
+def test_organizations_lists_what_the_credentials_reach() -> None:
+    result = run("organizations", "--format", "json")
+    assert result.exit_code == 1 and "cannot list the organizations" in result.stderr

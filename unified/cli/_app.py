@@ -34,6 +34,7 @@ from unified.cli._progress import make_progress, stderr_console
 from unified.cli._serve import keys_app, serve
 from unified.cli._settings import ConnectionOptions, Resolved, resolve
 from unified.cli._watch import watch, webhooks_app
+from unified.cli._worker import schedule, worker
 from unified.errors import RequestValidationError
 from unified.settings import CONNECTOR_ENV
 
@@ -244,7 +245,9 @@ def schema(resource: ResourceArg) -> None:
 @app.command("sync")
 @connection_flags
 def sync(
-    db: Annotated[Path, typer.Option("--db", help="The SQLite file to sync into.")] = Path("unified.db"),
+    db: Annotated[
+        str, typer.Option("--db", help="The SQLite file to sync into, or a postgresql:// URL (many processes).")
+    ] = "unified.db",
     resources: Annotated[
         str | None,
         typer.Option("--resources", help="Comma-separated resources (default: all), e.g. contacts,invoices."),
@@ -276,6 +279,21 @@ app.command("watch")(watch)
 app.add_typer(webhooks_app, name="webhooks")
 app.command("serve")(serve)
 app.add_typer(keys_app, name="keys")
+app.command("worker")(worker)
+app.command("schedule")(schedule)
+
+
+@app.command("organizations")
+@connection_flags
+def organizations(
+    fmt: Annotated[RecordFormat, typer.Option("--format", help="json or table.")] = RecordFormat.table,
+    connector: ConnectorOpt = None,
+    connection: ConnectionOpt = None,
+) -> None:
+    """The organizations (companies, tenants) the connection's credentials reach, with their ids."""
+    from unified.cli._connect import list_organizations
+
+    list_organizations(resolve(connection_from(locals()), need_organization=False), fmt)
 
 
 # -- connections ---------------------------------------------------------------------------------------------

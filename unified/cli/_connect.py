@@ -142,3 +142,21 @@ def add_connection(name: str, options: ConnectionOptions) -> None:
     saved = vault.save(connection_from_settings(name, connector, given))
     write_line(dumps(saved.describe(), indent=2))
     _say(f"Saved connection {name!r} in {vault.path}.")
+
+
+def list_organizations(resolved: Any, fmt: RecordFormat) -> None:
+    from unified.client import UnifiedClient
+
+    with UnifiedClient(resolved.build()) as client:
+        rows = client.organizations()
+    if fmt is RecordFormat.json:
+        write_line(dumps(rows, indent=2))
+        return
+    table = Table(show_header=True, header_style="bold")
+    keys = [k for k in ("organization_id", "tenantId", "id", "name", "tenantName", "currency_code", "is_default_org")]
+    shown = [k for k in keys if any(k in row for row in rows)] or sorted({k for row in rows for k in row})[:5]
+    for key in shown:
+        table.add_column(key, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(row.get(k, "")) for k in shown))
+    stdout_console().print(table)

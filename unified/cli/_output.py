@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -90,9 +91,21 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
 
 def record_json(record: BaseModel, *, raw: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = record.model_dump(mode="json", exclude_none=True)
+    _exact_custom_amounts(record, data)
     if raw:
         data["_raw"] = getattr(record, "raw", None)
     return data
+
+
+def _exact_custom_amounts(record: Any, data: dict[str, Any]) -> None:
+    """Custom-field numbers print as exact strings ("10.50"), like every other amount, not as JSON floats."""
+    fields = getattr(record, "custom_fields", None) or []
+    for field, shown in zip(fields, data.get("custom_fields") or [], strict=False):
+        if isinstance(field.value, Decimal) and isinstance(shown, dict):
+            shown["value"] = str(field.value)
+    for line, shown_line in zip(getattr(record, "line_items", None) or [], data.get("line_items") or [], strict=False):
+        if isinstance(shown_line, dict):
+            _exact_custom_amounts(line, shown_line)
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:

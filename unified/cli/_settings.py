@@ -144,7 +144,7 @@ class Resolved:
         return cls(**settings, **_token_cache(cls, self.connector, settings))
 
 
-def resolve(options: ConnectionOptions, vault: Vault | None = None) -> Resolved:
+def resolve(options: ConnectionOptions, vault: Vault | None = None, *, need_organization: bool = True) -> Resolved:
     """Flags and env first; ``--connection NAME`` takes the vault's connection, which flags may override.
 
     With neither, the vault's connection for the connector (named like it, or its only one) is used.
@@ -158,6 +158,9 @@ def resolve(options: ConnectionOptions, vault: Vault | None = None) -> Resolved:
     given = options.given(connector)
     required = declared(connector).required_names
     if any(name in given for name in required):
+        if not need_organization:
+            # listing organizations is how a user finds the id: a placeholder stands in until then
+            given = {**{n: "0" for n in required if n.endswith("_id") and n != "client_id" and n not in given}, **given}
         return Resolved(connector, given, "flags and environment")
     vault = vault or Vault()
     default = _default_connection(vault, connector)
