@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from connectors.xero import _mapping as mapping
 from connectors.xero import _wire as w
-from connectors.xero._convert import parse_decimal, structure
+from connectors.xero._convert import parse_decimal, structure, unstructure
 from connectors.xero._http import XeroDialect, XeroHttp
 from connectors.xero._refs import Books
 from connectors.xero.capabilities import CAPABILITIES, MAX_PAGE_SIZE, SPECS, ResourceSpec
@@ -321,8 +321,12 @@ class XeroConnector(Connector):
                 )
             element["Status"] = "DELETED"
         else:
-            # Xero names a tax rate by its Name on update: send what it has, with the new status
-            element.update({k: current[k] for k in ("Name", "TaxComponents", "ReportTaxType") if current.get(k)})
+            # Xero's example names the tax rate by its Name on update: send what it has, with the new status
+            tax = structure(current, w.XeroTaxRate)
+            kept = w.XeroTaxRate(
+                TaxType=tax.TaxType, Name=tax.Name, TaxComponents=tax.TaxComponents, ReportTaxType=tax.ReportTaxType
+            )
+            element.update(unstructure(kept))
             element["Status"] = "DELETED"
         await self.http.write_element("POST", spec.path, spec.list_key, element, summarize=spec.element != "taxrate")
         if spec.element == "taxrate":
