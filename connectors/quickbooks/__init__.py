@@ -1,1 +1,53 @@
-"""QuickBooks Online: the connector (to come) and its local emulator (``connectors.quickbooks.emulator``)."""
+"""QuickBooks Online behind the unified accounting API.
+
+``QuickBooksConnector`` is the connector (registered as ``quickbooks``); ``QuickBooksOAuth`` runs Intuit's OAuth
+flow, ``QuickBooksConnectProvider`` is what ``unified connect quickbooks`` uses (the company comes on the redirect
+as ``realmId``), ``SCOPES`` names the scope a connection needs, and ``QuickBooksWebhookReceiver`` reads QuickBooks'
+own webhooks. The local emulator is ``connectors.quickbooks.emulator.QuickBooksEmulator``.
+
+The names load on first use, so importing the emulator (which lives in this package) does not pay for the
+connector, its mapping and the unified models.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from connectors.quickbooks._connect import QuickBooksConnectProvider
+    from connectors.quickbooks.connector import QuickBooksConnector
+    from connectors.quickbooks.oauth import SCOPES, QuickBooksOAuth
+    from connectors.quickbooks.settings import SETTINGS
+    from connectors.quickbooks.webhooks import QuickBooksWebhookReceiver
+
+__all__ = [
+    "SCOPES",
+    "SETTINGS",
+    "QuickBooksConnectProvider",
+    "QuickBooksConnector",
+    "QuickBooksOAuth",
+    "QuickBooksWebhookReceiver",
+]
+
+_HOMES = {
+    "QuickBooksConnectProvider": "connectors.quickbooks._connect",
+    "QuickBooksConnector": "connectors.quickbooks.connector",
+    "SCOPES": "connectors.quickbooks.oauth",
+    "QuickBooksOAuth": "connectors.quickbooks.oauth",
+    "SETTINGS": "connectors.quickbooks.settings",
+    "QuickBooksWebhookReceiver": "connectors.quickbooks.webhooks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

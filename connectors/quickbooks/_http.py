@@ -119,7 +119,7 @@ class QuickBooksHttp(ApiClient):
     def __repr__(self) -> str:
         return f"QuickBooksHttp(api_url={self.api_url!r}, realm_id={self.realm_id!r}, calls={self.calls})"
 
-    async def send(  # type: ignore[override]
+    async def send(
         self,
         method: str,
         path: str,
@@ -160,10 +160,20 @@ class QuickBooksHttp(ApiClient):
         body = await self.request("GET", f"/{entity.lower()}/{record_id}")
         return entity_of(body, entity)
 
-    async def save(self, entity: str, payload: Mapping[str, Any], *, operation: str | None = None) -> dict[str, Any]:
-        """``POST /{entity}`` (a create, a sparse update, or ``operation=delete``) with a request id."""
+    async def save(
+        self,
+        entity: str,
+        payload: Mapping[str, Any],
+        *,
+        operation: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST /{entity}`` (a create, a sparse update, or ``operation=delete``) with a request id: the caller's
+        ``idempotency_key`` (at most 50 characters), else one made for this write."""
         params = {"operation": operation} if operation else None
-        body = await self.write("POST", f"/{entity.lower()}", json=dict(payload), params=params)
+        body = await self.write(
+            "POST", f"/{entity.lower()}", json=dict(payload), params=params, idempotency_key=idempotency_key
+        )
         return entity_of(body, entity)
 
     async def raw(
