@@ -349,3 +349,18 @@ def test_client_side_updated_since_keeps_records_at_or_after_it() -> None:
 
     records = [R(NOW), R(NOW - timedelta(seconds=1)), R(None)]
     assert [r.updated_at for r in updated_since(records, NOW)] == [NOW, None]
+
+
+def test_runs_given_the_same_first_refresh_token_continue_from_the_newest(tmp_path: Path) -> None:
+    from unified.vault import CachedTokenStore
+
+    provider = RotatingProvider()
+    vault = Vault(tmp_path)
+    for expected in ("a1", "a1", "a2"):  # each run as the CLI builds it from the same environment
+        store = CachedTokenStore(vault, "key-of-these-credentials", Secret("r0"))
+        tokens = manager(provider, store)
+        if expected == "a2":
+            tokens._rejected = Secret("a1")  # the cached access token was refused: a real refresh, with r1
+        assert run(tokens.token()).reveal() == expected
+    assert provider.refreshes == 2 and provider.valid == {"r2"}
+    assert "r2" not in repr(CachedTokenStore(vault, "k", Secret("r0")))

@@ -170,25 +170,32 @@ def resolve(options: ConnectionOptions, vault: Vault | None = None, *, need_orga
 
 
 def _token_cache(cls: Callable[..., Any], connector: str, settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Reuse the access token an earlier run got with the same credentials, and keep the ones refreshed now.
+    """Keep the tokens a run refreshes for the next run with the same credentials.
 
     Providers cap how many access tokens a refresh token mints, so a script running the CLI in a loop must not
-    mint one per run. The cache is the vault's (encrypted); without a usable vault the connector simply
-    refreshes. Connectors whose refresh tokens rotate keep them in a vault connection instead.
+    mint one per run; and where refresh tokens rotate, the one in the environment dies at the first refresh, so
+    the next run must continue from the newest. The cache is the vault's (encrypted); without a usable vault
+    the connector simply refreshes.
     """
     if not settings.get("refresh_token") or "access_token" in settings:
         return {}
     params = inspect.signature(cls).parameters
-    if not {"access_token", "expires_at", "on_token_refresh"} <= set(params):
-        return {}
     names = [s.name for s in declared(connector) if s.flag]
     identity = "\0".join([connector, *(f"{k}={_plain(settings.get(k))}" for k in names)])
     key = hashlib.sha256(identity.encode()).hexdigest()
     vault = Vault()
+    if "token_store" in params and "token_store" not in settings:
+        from unified.secret import Secret
+        from unified.vault import CachedTokenStore
+
+        return {"token_store": CachedTokenStore(vault, key, Secret(_plain(settings["refresh_token"])))}
+    if not {"access_token", "expires_at", "on_token_refresh"} <= set(params):
+        return {}
     try:
         cached = vault.cached_tokens(key)
     except UnifiedError:
         return {}
+    cached.pop("refresh_token", None)
 
     def keep(token_set: Any) -> None:
         with contextlib.suppress(UnifiedError, OSError):

@@ -252,12 +252,13 @@ class TokenManager:
 
     async def _refresh_locked(self, store: TokenStore) -> tuple[TokenSet | None, StoredTokens | None]:
         stored = await asyncio.to_thread(store.load)
-        if stored is not None and stored.refresh_token != self._refresh_token:
-            # another process rotated the refresh token: ours may be dead already; take theirs
+        if stored is not None:
             if self._usable(stored):
-                return None, stored
-            with self._lock:
-                self._refresh_token = stored.refresh_token
+                return None, stored  # another process (or an earlier run) refreshed already
+            if stored.refresh_token != self._refresh_token:
+                # another process rotated the refresh token: ours may be dead already; take theirs
+                with self._lock:
+                    self._refresh_token = stored.refresh_token
         used = self._refresh_token
         tokens = await self._oauth.refresh(used)
         new = StoredTokens(tokens.refresh_token or used, tokens.access_token, tokens.expires_at)

@@ -6,6 +6,7 @@ in a 0700 directory). Tokens a connector refreshes are written back to the conne
 
 from unified.vault._errors import VaultError
 from unified.vault._keys import KEY_ENV, KEY_FILE
+from unified.vault._tokenstore import CachedTokenStore, VaultTokenStore
 from unified.vault._vault import (
     DB_FILE,
     HOME_ENV,
@@ -21,9 +22,11 @@ __all__ = [
     "HOME_ENV",
     "KEY_ENV",
     "KEY_FILE",
+    "CachedTokenStore",
     "Connection",
     "Vault",
     "VaultError",
+    "VaultTokenStore",
     "build_connector",
     "default_home",
     "token_changes",

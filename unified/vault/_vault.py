@@ -363,6 +363,31 @@ class Vault:
                 (key, token, datetime.now(UTC).isoformat()),
             )
 
+    def swap_cached_tokens(self, key: str, expected: Any, new: Any, *, initial: Any) -> bool:
+        """Compare-and-swap on the token cache under ``key``: the rotating tokens of a connection given by
+        flags or environment variables (whose refresh token starts as ``initial``)."""
+        with self._db(write=True) as db:
+            assert db is not None
+            row = db.execute("SELECT secrets FROM token_cache WHERE key = ?", (key,)).fetchone()
+            current: dict[str, Any] = {}
+            if row is not None:
+                try:
+                    current = json.loads(self._key(db, create=True).decrypt(row[0]))
+                except InvalidToken:
+                    current = {}
+            stored = current.get("refresh_token") or _reveal(initial)
+            if stored != _reveal(expected):
+                return False
+            settings, secrets = token_changes(new)
+            cached = {**current, **secrets, **settings}
+            token = self._key(db, create=True).encrypt(json.dumps(cached).encode())
+            db.execute(
+                "INSERT INTO token_cache (key, secrets, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
+                "SET secrets = excluded.secrets, updated_at = excluded.updated_at",
+                (key, token, datetime.now(UTC).isoformat()),
+            )
+            return True
+
     def connector(self, name: str, **overrides: Any) -> Connector:
         """Build the connector of a saved connection; tokens it refreshes are written back here.
 
