@@ -683,6 +683,8 @@ def _validate_document(record: Invoice | Bill, fields: AbstractSet[str], *, crea
             "authorised. To delete or void, use delete().",
             "status",
         )
+    if create and "status" in fields and str(getattr(status, "value", status)) == "authorised" and not record.due_date:
+        raise _refuse("An authorised document needs its due_date (Xero requires DueDate once approved).", "due_date")
     number = record.bill_number if isinstance(record, Bill) else record.number
     _length(number, NAME_LIMIT, "bill_number" if is_bill else "number", "InvoiceNumber")
     if record.currency_rate is not None and record.currency_rate <= 0:
