@@ -19,8 +19,6 @@ import pytest
 from unified.server import ApiKeys, BackgroundServer, ServerSettings, create_app
 from unified.vault import Connection, Vault
 
-pytestmark = pytest.mark.e2e
-
 KEY = "test-key-0123456789abcdef"
 CONSUMER = "acme"
 

@@ -357,12 +357,14 @@ def test_one_log_line_per_call_without_secrets(
         http.get("/accounting/invoices", params={"limit": 2})
         http.post("/accounting/customers", json={"colour": "red"})
         httpx.get(served.url + "/accounting/invoices", headers={"Authorization": "Bearer guessed-key-123456789"})
+        http.get("/accounting/invoices/1%0AGET /forged 200 0.1 ms consumer=x")  # a path that tries a second line
     lines = [r.getMessage() for r in caplog.records if r.name == "unified.server"]
     assert any(
         line.startswith("GET /accounting/invoices 200 ") and line.endswith(f"consumer={CONSUMER}") for line in lines
     )
     assert any(line.startswith("POST /accounting/customers 400 ") for line in lines)
     assert any(line.startswith("GET /accounting/invoices 401 ") for line in lines)
+    assert not [line for line in lines if "\n" in line or line.startswith("GET /forged")]  # one line per call
     everything = "\n".join(r.getMessage() for r in caplog.records)
     secrets = [KEY, "guessed-key-123456789", *served.vault.get(CONSUMER).secrets.values()]
     assert not [secret for secret in secrets if secret in everything]

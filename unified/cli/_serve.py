@@ -20,6 +20,10 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+#: longer than clients keep idle connections (httpx: 5 s), so a client never reuses one the server is closing
+KEEP_ALIVE_SECONDS = 65
+
+
 def _log_config() -> dict[str, Any]:
     """uvicorn's logging, plus the server's request log line (in every worker process)."""
     from uvicorn.config import LOGGING_CONFIG
@@ -77,9 +81,12 @@ def serve(
             workers=workers,
             access_log=False,
             log_config=_log_config(),
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         return
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=_log_config())
+    uvicorn.run(
+        app, host=host, port=port, access_log=False, log_config=_log_config(), timeout_keep_alive=KEEP_ALIVE_SECONDS
+    )
 
 
 @keys_app.command("create")

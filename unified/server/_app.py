@@ -295,9 +295,11 @@ def _bearer(scope: Scope) -> str | None:
 
 
 def _printable(value: str | None) -> str:
+    """A header or path as one log token: control characters escaped, so nobody can forge a log line."""
     if not value:
         return "-"
-    return value[:100] if value.isprintable() and " " not in value else "(unprintable)"
+    text = value if value.isprintable() and " " not in value else value.encode("unicode_escape").decode("ascii")
+    return text.replace(" ", "\\x20")[:200]
 
 
 class Gate:
@@ -336,7 +338,7 @@ class Gate:
             logger.info(
                 "%s %s %d %.1f ms consumer=%s",
                 scope["method"],
-                scope["path"],
+                _printable(scope["path"]),
                 status,
                 (time.perf_counter() - started) * 1000,
                 _printable(consumer),

@@ -53,6 +53,8 @@ class BackgroundServer:
             "loop": "asyncio",
             "access_log": False,
             "timeout_graceful_shutdown": 2,
+            # longer than clients keep idle connections (httpx: 5 s): none reuses one the server is closing
+            "timeout_keep_alive": 65,
             **config,
         }
         self._server = uvicorn.Server(uvicorn.Config(app, **options))
