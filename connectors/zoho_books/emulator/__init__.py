@@ -1,11 +1,14 @@
 """A local Zoho Books: Zoho Accounts OAuth and the Books API v3 in one Starlette app, with an in-memory store.
 
 Written from Zoho's documents (shared/reference: ZOHO_FACTS.md, Zoho's OpenAPI files, sample payloads), never
-from the connector, so that tests against it prove the connector agrees with Zoho, not with itself.
+from the connector, so that tests against it prove the connector agrees with Zoho, not with itself. Built on the
+emulator kit (``unified.emulator``): the server, clock, limits, faults, OAuth state, request log, controls and
+fixture reading are the kit's; this package holds Zoho's routes, data, arithmetic, error shapes and webhooks.
 
 Running it
 ----------
-Command line (prints its URLs and the seeded credentials; Ctrl-C stops it)::
+Command line (once listening, prints its URLs, the seeded credentials and the ``export`` lines after which
+``unified`` commands in that shell talk to it; Ctrl-C stops it)::
 
     unified emulator zoho-books --port 8765 [--seed 7] [--contacts 300] [--invoices 1000] [--bills 200]
         [--expenses 200] [--fixture FILE] [--client-id ID] [--client-secret S] [--refresh-token T]
@@ -23,7 +26,12 @@ Python::
     with emu.serve() as running:              # uvicorn on a free 127.0.0.1 port, until the block ends
         running.api_url, running.accounts_url  # http://127.0.0.1:PORT/books/v3, http://127.0.0.1:PORT
         emu.client_id, emu.client_secret, emu.refresh_token, emu.organization_id
+        ZohoBooksConnector(**emu.connector_settings())   # every setting the connector needs to reach it
     httpx.AsyncClient(transport=httpx.ASGITransport(app=emu.app))   # in-process, no socket
+
+More keyword options: ``retry_after=False`` (429s without ``Retry-After``: Zoho does not document it),
+``max_body_bytes`` (4 MiB), ``idle_timeout`` (5 s), ``clock`` (a ``unified.emulator.Clock``, e.g. frozen),
+``daily_limit``, ``concurrency``, ``rate_limit``, ``organizations``, ``timeout_seconds``.
 
 Data is generated on a background thread as the emulator is built (most of a second for the default
 counts); requests, ``records()`` and ``store`` wait for it. ``wait_ready()`` waits explicitly.
@@ -45,10 +53,12 @@ Zoho Accounts (every DC points here; ``api_domain`` and ``accounts-server`` are 
 - ``POST /oauth/v2/token/revoke?token=``: a refresh token and its access tokens, or one access token.
 - ``GET /oauth/serverinfo``: ``{"result": "success", "locations": {...}}``.
 
-Books API v3 under ``/books/v3`` (``Authorization: Zoho-oauthtoken T`` or ``Bearer T``; missing or garbled:
-401 code 14; unknown, expired or revoked: 401 code 57; a token without the endpoint's scope from Zoho's
-ENDPOINTS.tsv: 401 code 57). Every call but ``/organizations`` needs ``organization_id`` (missing: code 2;
-not this account's: 400 code 6041); organizations never see each other's data.
+Books API v3 under ``/books/v3``, also under the legacy ``/api/v3``, a doubled slash read as one
+(``Authorization: Zoho-oauthtoken T`` or ``Bearer T``; missing or garbled: 401 code 14; unknown, expired or
+revoked: 401 code 57; a token without the endpoint's scope from Zoho's ENDPOINTS.tsv: 401 code 57). Calls
+name their organization with ``organization_id``; without it they are answered for the account's default
+organization (``is_default_org``), as Zoho does; not this account's: 400 code 6041. Organizations never see
+each other's data.
 
 - organizations: ``GET /organizations``, ``GET|PUT /organizations/{id}``
 - contacts: list, create, get, update, delete, bulk delete, ``PUT /contacts`` upsert, ``active`` /
@@ -70,14 +80,21 @@ not this account's: 400 code 6041); organizations never see each other's data.
   customfield_id, api_name, label or index; an unknown name is a 400 naming it and the known ones.
   ``X-Unique-Identifier-Key`` / ``-Value`` (+ ``X-Upsert: true``) on ``PUT /<module>`` find a record by a
   unique custom field (seeded: ``cf_external_id``) and update it, or create it.
+- users (read-only): ``GET /users`` (``filter_by`` Status.*, ``sort_column`` name|email|user_role|status,
+  10 a page by default as users.yml says), ``GET /users/me``, ``GET /users/{user_id}``: the owner (admin,
+  the current user) and a staff member per organization
 - webhooks: ``GET|POST /settings/webhooks``, ``GET|PUT|DELETE /settings/webhooks/{id}`` (``url``,
   ``entity``, ``events`` created|updated|deleted, ``secret`` of 12-50 letters and digits, ``webhook_name``).
 
-Envelope ``{"code": 0, "message": ..., "<resource>": {...}}``; creates answer 201; ids are 18-19 digit
-strings past 2^53; unset scalars are ``""``; timestamps ``YYYY-MM-DDTHH:MM:SS+hhmm`` in the organization's
-zone; bodies as JSON or the legacy form field ``JSONString``. Not found: 404 code 1002 (``Invoice does not
-exist.``); bad query parameters: 400 code 2; bad body fields: 400 code 4 with a message naming the field and
-the fix; unknown URL: 404 code 5; internal errors: 500 code 1000.
+Envelope ``{"code": 0, "message": ..., "<resource>": {...}}``; creates answer 201; ids are 18-19 digit strings
+past 2^53; unset scalars are ``""``; records carry every field of Zoho's documented example responses with its
+documented JSON type (GST, locations, reverse charge, templates, tags... with neutral values where the
+emulator has no behaviour for them), list rows what the documented rows carry; timestamps
+``YYYY-MM-DDTHH:MM:SS+hhmm`` in the organization's zone; bodies as JSON or the legacy form field
+``JSONString``. Not found: 404 code 1002 (``Invoice does not exist.``); bad query parameters: 400 code 2; bad
+body fields: 400 code 4 with a message naming the field and the fix; malformed bodies (invalid JSON, numbers
+past 64 characters or out of range, NaN, nesting past 64 levels): 400 code 4; bodies past ``max_body_bytes``:
+413 code 4; unknown URL: 404 code 5; internal errors: 500 code 1000.
 
 Lists take ``page`` and ``per_page`` (default and max 200) and answer ``page_context`` (page, per_page,
 has_more_page, report_name, applied_filter, sort_column, sort_order). Rows leave out line items. Filters:
@@ -86,22 +103,26 @@ has_more_page, report_name, applied_filter, sort_column, sort_order). Rows leave
 ``date``/``due_date`` with ``_start``, ``_end``, ``_before``, ``_after``, ``last_modified_time`` (modified
 strictly after), ``sort_column`` and ``sort_order`` (A|D). Unknown parameters are ignored, as Zoho does.
 
-Arithmetic (invoices and bills), in Decimal, rounded half up to the currency's precision: item_total =
-rate x quantity - line discount (an amount or "10%"); exclusive documents add each line's tax; inclusive
-documents (``is_inclusive_tax``) back the tax out of each line, so ``sub_total`` and ``item_total`` are
-tax-exclusive, ``total`` equals the inclusive lines, and ``sub_total_inclusive_of_tax`` /
-``item_total_inclusive_of_tax`` carry the inclusive figures. Tax groups apply their taxes together (a
-compound tax on the line plus the others). An entity-level ``discount`` shrinks taxable amounts in
-proportion when ``is_discount_before_tax``, else comes off the total. ``shipping_charge`` and
-``adjustment`` add to the total; ``balance`` = total - payments - credits - write-off (0 when void);
-status follows: draft, void, paid, partially_paid, overdue (due date passed), sent (bills: open).
+Arithmetic (invoices and bills), in Decimal, rounded half up to the currency's precision: item_total = rate x
+quantity - line discount (an amount or "10%", written back as "10.00%"); exclusive documents add each line's
+tax; inclusive documents (``is_inclusive_tax``) back the tax out of each line, so ``sub_total`` and
+``item_total`` are tax-exclusive, ``total`` equals the inclusive lines, and ``sub_total_inclusive_of_tax`` /
+``item_total_inclusive_of_tax`` carry the inclusive figures. Tax groups apply their taxes together (a compound
+tax on the line plus the others). An entity-level ``discount`` shrinks taxable amounts in proportion when
+``is_discount_before_tax``, else comes off the total. ``shipping_charge`` and ``adjustment`` add to the total;
+``balance`` = total - payments - credits - write-off (0 when void); status follows: draft, void, paid,
+partially_paid, overdue (due date passed), sent (bills: open).
 
 Limits, per organization, on Books calls (not on /oauth or /__emulator): at most ``rate_limit`` (100)
 requests in any sliding window of ``window_seconds`` -> 429 code 44; a daily cap by plan (free 1000,
 standard 2000, professional 5000, premium 10000; the day is 1440 windows from start) -> 429 code 45; more
-than 5 (free) or 10 requests in flight -> 429 code 1070. Each 429 has ``Retry-After`` (whole seconds, at
-least 1) and ``X-Emulator-Retry-After`` (exact). Refused requests do not count against the window or the
-day. Answers carry ``X-Rate-Limit-Limit`` / ``-Remaining`` / ``-Reset`` for the daily cap.
+than 5 (free) or 10 requests in flight -> 429 code 1070 (handlers run on worker threads, so calls overlap
+as they do on Zoho). Each 429 has ``Retry-After`` (whole seconds, at least 1; left out with
+``retry_after=False``) and ``X-Emulator-Retry-After`` (exact). Refused requests do not count against the
+window or the day. Every Books answer, ``GET /organizations`` and errors included, carries
+``X-Rate-Limit-Limit`` / ``-Remaining`` / ``-Reset`` for the daily cap (of the default organization when the
+call names none or an unknown one). Connections idle for ``idle_timeout`` seconds are closed, fresh ones that
+never send a request included.
 
 Faults (``emu.faults`` or ``/__emulator/faults``), applied to OAuth and Books calls that pass
 authentication and the limits: ``fail_next(n, kind, path=, method=)`` or ``fail_fraction(p, kind,
@@ -122,9 +143,10 @@ Controls (JSON) under ``/__emulator``: ``GET health``; ``GET stats`` (requests, 
 by_organization, by_status, by_fault, webhooks); ``GET requests`` (the newest 10,000 calls, no secrets);
 ``POST reset`` (``{"stats", "limits", "faults"}``, all by default); ``GET|POST|DELETE faults`` (POST
 ``{"kind", "count" | "fraction", "seed", "path", "method", "timeout_seconds"}``); ``POST tokens/expire``;
-``GET time``, ``POST time/advance`` (``{"seconds": n}``: windows, days, codes and tokens follow the
-clock); ``GET webhooks/deliveries``. Python: ``emu.stats()``, ``reset_stats()``, ``reset_limits()``,
-``request_log``, ``records(org_id, module)``, ``expire_tokens()``, ``advance_time(seconds)``.
+``GET time``, ``POST time/advance`` (``{"seconds": n}``, finite and >= 0, else 400 and nothing changes:
+windows, days, codes and tokens follow the clock); ``GET webhooks/deliveries``. Python: ``emu.stats()``,
+``reset_stats()``, ``reset_limits()``, ``request_log``, ``records(org_id, module)``, ``expire_tokens()``,
+``advance_time(seconds)``, ``connector_settings()``.
 
 Data: seeded and deterministic (same seed, same records and credentials on any machine and date):
 organizations with their own base currency and zone (the first gets the counts given, the others a tenth),
@@ -143,6 +165,10 @@ Known differences from real Zoho
 - ``GET /chartofaccounts/{id}`` answers the fields at the top level (Zoho's spec) and also under
   ``chart_of_account``; ``GET /settings/taxes/{id}`` answers ``tax`` as an object (the spec shows a list).
 - Webhook signatures cover the raw body only (Books sends no query or form fields to sign).
+- Where Zoho's documents disagree with the live API, the live API wins: ids and codes (zip, hsn_or_sac) are
+  strings, items' ``tax_percentage`` a number (the example shows "70%"), the payments list key
+  ``customerpayments`` (the spec says ``customer_payments``). ``plan_type`` numbers are emulator choices;
+  a body too large is refused with code 4 (Zoho publishes no code for it).
 - Not served: attachments, comments, e-mail and PDF endpoints, estimates, sales/purchase orders, credit
   notes, vendor payments, projects, banking and reports.
 """
