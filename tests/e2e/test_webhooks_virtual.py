@@ -306,7 +306,7 @@ def test_unified_watch_once_takes_a_baseline_then_delivers_a_change(
     assert json.loads(second.stdout)["delivered"] == 1 and "round 1" in second.stderr
     assert subscriber.types(new_id) == ["accounting.customer.created"]
 
-    listed = cli.invoke(app, ["webhooks", "list", "--db", db, "--format", "json"])
+    listed = cli.invoke(app, ["webhooks", "list", "--db", db, "--format", "json"], env=env)  # the same vault key
     [row] = json.loads(listed.stdout)
     assert (row["url"], row["delivered"], row["pending"]) == (subscriber.url, 1, 0)
     for result in (missing, first, second, listed):

@@ -93,3 +93,14 @@ def test_a_database_without_subscribers_needs_no_key(tmp_path: Path, home: Path)
     with WebhookStore(tmp_path / "unified.webhooks.db") as webhooks:
         assert webhooks.counts() == {"pending": 0, "delivered": 0, "failed": 0}
     assert not home.exists()
+
+
+def test_removing_a_subscriber_and_listing_urls_need_no_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "unified.webhooks.db"
+    with WebhookStore(path) as webhooks:
+        webhooks.add_subscriber(URL, SECRET)
+    monkeypatch.setenv("UNIFIED_VAULT_KEY", Fernet.generate_key().decode())  # not the key it was written with
+    with WebhookStore(path) as webhooks:
+        assert webhooks.subscriber_urls() == [URL]
+        webhooks.remove_subscriber(URL)
+        assert webhooks.subscriber_urls() == []

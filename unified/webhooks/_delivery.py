@@ -125,7 +125,7 @@ class Deliverer:
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=self.timeout, transport=self._transport, follow_redirects=False)
         report = DeliveryReport()
-        urls = [s.url for s in self.webhooks.subscribers()]
+        urls = self.webhooks.subscriber_urls()
         for part in await asyncio.gather(*(self._subscriber(self._client, url) for url in urls)):
             report += part
         return report

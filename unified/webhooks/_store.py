@@ -266,9 +266,10 @@ class WebhookStore:
         """The subscriber URL ``url`` names: the URL itself, or its redacted form (as lists show it) when that names
         exactly one subscriber. An unknown URL comes back as given."""
         text = url.strip()
-        if self.subscriber(text) is not None:
+        urls = self.subscriber_urls()
+        if text in urls:
             return text
-        matches = [s.url for s in self.subscribers() if redact_url(s.url) == text]
+        matches = [known for known in urls if redact_url(known) == text]
         return matches[0] if len(matches) == 1 else text
 
     def remove_subscriber(self, url: str) -> None:
@@ -277,7 +278,7 @@ class WebhookStore:
         with self.transaction():
             removed = self._db.execute("DELETE FROM subscribers WHERE url = ?", (url.strip(),)).rowcount
             if not removed:
-                known = ", ".join(redact_url(s.url) for s in self.subscribers()) or "none"
+                known = ", ".join(redact_url(url) for url in self.subscriber_urls()) or "none"
                 raise EntityNotFoundError(f"No subscriber has the URL {redact_url(url)}; subscribers: {known}.")
             self._db.execute("DELETE FROM deliveries WHERE subscriber = ?", (url.strip(),))
 
@@ -287,6 +288,11 @@ class WebhookStore:
                 "SELECT url, secret, created_at FROM subscribers WHERE url = ?", (url.strip(),)
             ).fetchone()
         return None if row is None else Subscriber(row[0], self._box.open(row[1]), datetime.fromtimestamp(row[2], UTC))
+
+    def subscriber_urls(self) -> list[str]:
+        """The subscribers' URLs, oldest first (no secret is decrypted)."""
+        with self._lock:
+            return [url for (url,) in self._db.execute("SELECT url FROM subscribers ORDER BY created_at")]
 
     def subscribers(self) -> list[Subscriber]:
         with self._lock:
