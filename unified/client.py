@@ -23,6 +23,7 @@ from unified.errors import (
     UnsupportedFiltersError,
     UnsupportedSortFieldError,
 )
+from unified.filters import check_filters
 
 __all__ = ["AsyncResource", "AsyncUnifiedClient", "PageOptions", "Resource", "UnifiedClient"]
 
@@ -99,6 +100,10 @@ class AsyncResource(Generic[ModelT]):
                 field="filters",
             )
         filters = dict(given_filters)
+        if "updated_since" in filters and "updated_since" not in caps.filters:
+            # Apideck's updated_since filter is this API's updated_since parameter
+            since = check_filters(self.name, {"updated_since": filters.pop("updated_since")})["updated_since"]
+            options = {**options, "updated_since": options.get("updated_since") or since}
         unknown = sorted(set(filters) - caps.filters)
         if unknown:
             supported = ", ".join(sorted(caps.filters)) or "none"
@@ -106,6 +111,7 @@ class AsyncResource(Generic[ModelT]):
                 f"{self.name} cannot be filtered by {', '.join(unknown)}; supported filters: {supported}.",
                 field=f"filters.{unknown[0]}",
             )
+        filters = check_filters(self.name, filters)
         updated_since = options.get("updated_since")
         client_side_since = None
         if updated_since is not None:

@@ -17,7 +17,9 @@ Declared from Zoho's own documents (zoho_books_openapi) and tested against the e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from typing import Any
 
 import attrs
 from pydantic import BaseModel
@@ -37,8 +39,12 @@ class Filter:
 
     param: str
     values: Mapping[str, str] | None = None
+    #: how a typed value (a date) is written; Zoho's ``*_after`` parameters are strict, so "since" is the day before
+    convert: Callable[[Any], str] | None = None
 
     def to_zoho(self, name: str, value: object) -> tuple[str, str]:
+        if self.convert is not None:
+            return self.param, self.convert(value)
         text = str(value) if isinstance(value, str) else value
         if not isinstance(text, str) or not text:
             raise RequestValidationError(f"filters.{name} must be a non-empty string; got {value!r}.", field=name)
@@ -89,6 +95,12 @@ class ResourceSpec:
         )
 
 
+def _day_before(value: Any) -> str:
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return (day - timedelta(days=1)).isoformat()
+
+
+_BILL_STATUSES = {"paid": "Status.Paid", "unpaid": "Status.Unpaid", "partially_paid": "Status.PartiallyPaid"}
 _CONTACT_STATUS = Filter("filter_by", {"active": "Status.Active", "inactive": "Status.Inactive"})
 _CONTACT_FILTERS: dict[str, Filter] = {
     "display_name": Filter("contact_name"),
@@ -181,6 +193,7 @@ SPECS: dict[str, ResourceSpec] = {
             "total": "total",
             "balance": "balance",
             "created_at": "created_time",
+            "updated_at": "last_modified_time",
         },
         updated_since="server",
         writable=frozenset(
@@ -213,9 +226,13 @@ SPECS: dict[str, ResourceSpec] = {
             "supplier_id": Filter("vendor_id"),
             "bill_number": Filter("bill_number"),
             "reference": Filter("reference_number"),
+            # Apideck's bill statuses; Zoho's own are filter_by constants
             "status": Filter(
-                "status", {"draft": "draft", "partially_paid": "partially_paid", "paid": "paid", "void": "void"}
+                "filter_by",
+                {"paid": "Status.Paid", "unpaid": "Status.Unpaid", "partially_paid": "Status.PartiallyPaid"},
             ),
+            "billed_since": Filter("date_after", convert=_day_before),
+            "due_since": Filter("due_date_after", convert=_day_before),
         },
         sorts={
             "bill_number": "bill_number",
@@ -224,6 +241,7 @@ SPECS: dict[str, ResourceSpec] = {
             "total": "total",
             "balance": "balance",
             "created_at": "created_time",
+            "updated_at": "last_modified_time",
         },
         updated_since="server",
         writable=frozenset(

@@ -80,7 +80,12 @@ FILTER_VALUES: dict[str, Callable[[Any], Any]] = {
 
 @pytest.mark.parametrize(
     ("resource", "name"),
-    [(resource, name) for resource, spec in SPECS.items() for name in spec.filters if name != "status"],
+    [
+        (resource, name)
+        for resource, spec in SPECS.items()
+        for name in spec.filters
+        if name != "status" and not name.endswith("_since")
+    ],
 )
 def test_each_declared_filter_keeps_exactly_the_matching_records(
     client: UnifiedClient, resource: str, name: str
@@ -109,6 +114,31 @@ def test_status_filters_follow_zohos_statuses(client: UnifiedClient) -> None:
         assert paid
     with pytest.raises(RequestValidationError, match="must be one of"):
         client.invoices.page(filters={"status": "submitted"})
+
+
+def test_bills_filter_and_sort_as_apideck_does(client: UnifiedClient) -> None:
+    bills = list(client.bills.list(limit=200))
+    dates = sorted({b.bill_date for b in bills if b.bill_date})
+    since = dates[len(dates) // 2]
+    billed = {b.id for b in client.bills.list(filters={"billed_since": since.isoformat()})}
+    assert billed == {b.id for b in bills if b.bill_date and b.bill_date >= since} and billed
+    dues = sorted({b.due_date for b in bills if b.due_date})
+    due = dues[len(dues) // 2]
+    assert {b.id for b in client.bills.list(filters={"due_since": due})} == {
+        b.id for b in bills if b.due_date and b.due_date >= due
+    }
+    for status in ("paid", "unpaid", "partially_paid"):
+        found = {b.id for b in client.bills.list(filters={"status": status})}
+        wanted = {
+            b.id for b in bills if str(b.status) == status or (status == "unpaid" and b.balance and b.balance > 0)
+        }
+        assert found <= wanted | {b.id for b in bills if str(b.status) in ("overdue", "open")}
+    newest = [b.updated_at for b in client.bills.list(sort="-updated_at", limit=50)]
+    assert newest == sorted(newest, reverse=True)  # type: ignore[type-var]
+    with pytest.raises(RequestValidationError, match="paid, unpaid, partially_paid"):
+        client.bills.page(filters={"status": "open"})
+    with pytest.raises(RequestValidationError, match="date like"):
+        client.bills.page(filters={"billed_since": "last week"})
 
 
 def _sort_key(value: Any) -> Any:
