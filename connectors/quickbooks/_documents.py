@@ -381,6 +381,8 @@ class Links:
     taxes: TaxTable = field(default_factory=TaxTable.empty)
     #: sales-form custom field definitions: name -> DefinitionId
     custom_fields: Mapping[str, str] = field(default_factory=dict)
+    #: the company's tax model wants a tax code on every line (non-US)
+    line_codes: bool = False
 
 
 class MissingLink(RequestValidationError):
@@ -395,6 +397,7 @@ def lists_needed(record: Document, fields: AbstractSet[str]) -> set[str]:
     """Which of the company's lists the write links to: Item, Account, Class, Department, TaxCode, CustomField."""
     needed: set[str] = set()
     if "line_items" in fields:
+        needed.add("TaxMode")
         for line in record.line_items or []:
             if line.item is not None:
                 needed.add("Item")
@@ -726,8 +729,26 @@ def _currency(record: Document, fields: AbstractSet[str]) -> tuple[QboRef | None
     return currency, rate
 
 
-def _global_tax(record: Document, fields: AbstractSet[str]) -> str | None:
+def _global_tax(record: Document, fields: AbstractSet[str], links: Links) -> str | None:
     inclusive = _document_inclusive(record, fields)
+    if "line_items" in fields and links.line_codes:
+        lines: Sequence[AnyLine] = record.line_items or []
+        untaxed = [i for i, line in enumerate(lines) if line.tax_rate is None]
+        if untaxed and len(untaxed) == len(lines):
+            if inclusive:
+                raise _refuse(
+                    "tax_inclusive is true but no line has a tax_rate: give the lines their tax rates, or set "
+                    "tax_inclusive to false for a document without tax.",
+                    "tax_inclusive",
+                )
+            return "NotApplicable"  # no line is taxed: QuickBooks' way to say so
+        if untaxed:
+            i = untaxed[0]
+            raise _refuse(
+                f"line_items[{i}] has no tax_rate, but this company's QuickBooks taxes every line of a taxed "
+                "document: give it one (an exempt or zero-rated code when it bears no tax).",
+                f"line_items[{i}].tax_rate",
+            )
     if inclusive is None or not ({"tax_inclusive", "line_items"} & fields):
         return None
     return "TaxInclusive" if inclusive else "TaxExcluded"
@@ -803,7 +824,7 @@ def invoice_to_qbo(record: Invoice, fields: AbstractSet[str], links: Links, *, c
     if "shipping_address" in fields and record.shipping_address is not None:
         q.ShipAddr = address_to_qbo(record.shipping_address)
     q.CurrencyRef, q.ExchangeRate = _currency(record, fields)
-    q.GlobalTaxCalculation = _global_tax(record, fields)
+    q.GlobalTaxCalculation = _global_tax(record, fields, links)
     if "line_items" in fields:
         q.Line = [_sales_line_to_qbo(line, i, links) for i, line in enumerate(record.line_items or [])]
     q.ClassRef, q.DepartmentRef = _department(record, fields, links)
@@ -834,7 +855,7 @@ def bill_to_qbo(record: Bill, fields: AbstractSet[str], links: Links, *, create:
     if "notes" in fields:
         q.PrivateNote = _text(record.notes, NOTE_LIMIT, "notes")
     q.CurrencyRef, q.ExchangeRate = _currency(record, fields)
-    q.GlobalTaxCalculation = _global_tax(record, fields)
+    q.GlobalTaxCalculation = _global_tax(record, fields, links)
     if "line_items" in fields:
         q.Line = [_expense_line_to_qbo(line, i, links) for i, line in enumerate(record.line_items or [])]
     _, q.DepartmentRef = _department(record, fields, links)
@@ -879,7 +900,7 @@ def expense_to_qbo(record: Expense, fields: AbstractSet[str], links: Links, *, c
     if "memo" in fields:
         q.PrivateNote = _text(record.memo, NOTE_LIMIT, "memo")
     q.CurrencyRef, q.ExchangeRate = _currency(record, fields)
-    q.GlobalTaxCalculation = _global_tax(record, fields)
+    q.GlobalTaxCalculation = _global_tax(record, fields, links)
     if "line_items" in fields:
         q.Line = [_expense_line_to_qbo(line, i, links) for i, line in enumerate(record.line_items or [])]
     _, q.DepartmentRef = _department(record, fields, links)

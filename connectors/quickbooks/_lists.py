@@ -70,7 +70,21 @@ class CompanyLists:
             links.taxes = await self.taxes()
         if "CustomField" in needed:
             links.custom_fields = await self._cache.get("CustomField")
+        if "TaxMode" in needed:
+            links.line_codes = await self.line_codes_required()
         return links
+
+    async def line_codes_required(self) -> bool:
+        """Whether every line needs a tax code: a company on QuickBooks' non-US tax model (sales tax on, not the US
+        automated sales tax, no TAX/NON pseudo codes)."""
+        prefs = await self._cache.get("Preferences")
+        tax_prefs = prefs.get("TaxPrefs") if isinstance(prefs, Mapping) else None
+        if not isinstance(tax_prefs, Mapping) or tax_prefs.get("UsingSalesTax") is not True:
+            return False
+        if tax_prefs.get("PartnerTaxEnabled") is True:
+            return False
+        codes = (await self.taxes()).codes
+        return not ({"TAX", "NON"} & set(codes))
 
     def forget(self, name: str | None = None) -> None:
         self._cache.forget("TaxCode" if name in ("TaxCode", "TaxRate") else name)
@@ -84,9 +98,12 @@ class CompanyLists:
             codes = [structure(row, QboTaxCode) for row in await self.rows("TaxCode")]
             rates = [structure(row, QboTaxRate) for row in await self.rows("TaxRate")]
             return TaxTable(rates={r.Id: r for r in rates if r.Id}, codes={c.Id: c for c in codes if c.Id})
-        if name == "CustomField":
+        if name == "Preferences":
             body = await self.http.request("GET", "/preferences")
-            return custom_field_definitions(body.get("Preferences") if isinstance(body, Mapping) else None)
+            prefs = body.get("Preferences") if isinstance(body, Mapping) else None
+            return prefs if isinstance(prefs, Mapping) else {}
+        if name == "CustomField":
+            return custom_field_definitions(await self._cache.get("Preferences"))
         raise KeyError(name)
 
 

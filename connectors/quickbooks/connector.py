@@ -191,6 +191,15 @@ class QuickBooksConnector(Connector):
             )
         return found[0]
 
+    async def read_payload(self, entity: str, payload: Mapping[str, Any], *, raw: bool = False) -> BaseModel:
+        """A QuickBooks payload of ``entity`` (Customer, Vendor, Invoice, Bill, Purchase, TaxRate), unified."""
+        spec = next((s for s in SPECS.values() if entity in s.entities), None)
+        if spec is None:
+            raise RequestValidationError(
+                f"QuickBooks {entity} records are not read by the unified API.", field="entity"
+            )
+        return self._read(entity, payload, await self._taxes(spec), raw)
+
     def _read(self, entity: str, payload: Mapping[str, Any], taxes: TaxTable, raw: bool) -> BaseModel:
         if entity in (CUSTOMER, VENDOR):
             return contact_from_qbo(payload, CUSTOMER if entity == CUSTOMER else VENDOR, raw=raw)
