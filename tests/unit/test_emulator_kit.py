@@ -26,6 +26,7 @@ from unified.emulator import (
     Rule,
     Stats,
     TokenPolicy,
+    check_counts,
     parse_json_body,
     read_fixture,
     redact,
@@ -358,3 +359,11 @@ def test_read_fixture_names_what_is_wrong(tmp_path: Path) -> None:
     listed.write_text("[]", encoding="utf-8")
     with pytest.raises(FixtureError, match="a fixture is a JSON object"):
         read_fixture(listed, known_keys=keys)
+
+
+def test_check_counts_refuses_negative_or_non_integer_counts() -> None:
+    assert check_counts(contacts=3, invoices=0) == {"contacts": 3, "invoices": 0}
+    with pytest.raises(ValueError, match="contacts must be a whole number >= 0, not -1"):
+        check_counts(contacts=-1)
+    with pytest.raises(ValueError, match="bills"):
+        check_counts(bills=True)

@@ -69,3 +69,10 @@ def test_the_kit_imports_without_pytest() -> None:
     code = "import sys; sys.modules['pytest'] = None; import unified.emulator as kit; kit.Emulator; print('ok')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+def test_every_public_name_resolves() -> None:
+    import unified.emulator as kit
+
+    assert [name for name in kit.__all__ if getattr(kit, name, None) is None] == []
+    assert sorted(kit.__all__) == sorted(set(kit.__all__))

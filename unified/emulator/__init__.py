@@ -35,7 +35,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._base import Emulator
+from ._base import Emulator, check_counts
 from ._body import DEFAULT_MAX_BODY_BYTES, BadBody, parse_json_body
 from ._clock import Clock
 from ._control import CONTROL_PREFIX, control_body, control_endpoint
@@ -61,12 +61,15 @@ from ._stats import SECRET_PARAMETERS, Stats, redact
 if TYPE_CHECKING:
     from ._cli import (
         BillsOption,
+        ClientIdOption,
+        ClientSecretOption,
         ContactsOption,
         ExpensesOption,
         FixtureOption,
         HostOption,
         InvoicesOption,
         PortOption,
+        RefreshTokenOption,
         SeedOption,
         WindowSecondsOption,
         export_lines_for,
@@ -87,6 +90,8 @@ __all__ = [
     "BackgroundServer",
     "BadBody",
     "BillsOption",
+    "ClientIdOption",
+    "ClientSecretOption",
     "Clock",
     "ContactsOption",
     "Dropped",
@@ -104,6 +109,7 @@ __all__ = [
     "OAuthServer",
     "PortOption",
     "Receive",
+    "RefreshTokenOption",
     "Refusal",
     "Rule",
     "Scope",
@@ -114,6 +120,7 @@ __all__ = [
     "TokenSet",
     "Usage",
     "WindowSecondsOption",
+    "check_counts",
     "close_connection",
     "control_body",
     "control_endpoint",
@@ -134,15 +141,16 @@ __all__ = [
 _CLI_NAMES = frozenset(
     {
         "BillsOption",
+        "ClientIdOption",
+        "ClientSecretOption",
         "ContactsOption",
         "ExpensesOption",
         "FixtureOption",
         "HostOption",
         "InvoicesOption",
         "PortOption",
-        "Scope",
+        "RefreshTokenOption",
         "SeedOption",
-        "Send",
         "WindowSecondsOption",
         "export_lines_for",
         "run_emulator",

@@ -19,6 +19,14 @@ from ._server import DEFAULT_IDLE_TIMEOUT, ASGIApp, BackgroundServer
 from ._stats import Stats
 
 
+def check_counts(**counts: int) -> dict[str, int]:
+    """The record counts an emulator was asked to seed, refused when negative (``contacts must be >= 0``)."""
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be a whole number >= 0, not {value!r}")
+    return dict(counts)
+
+
 class Emulator:
     """A local stand-in for one provider. Subclass it::
 
@@ -71,7 +79,7 @@ class Emulator:
         self.clock = clock or Clock()
         self.window_seconds = window_seconds
         self.faults = Faults(timeout_seconds, path_prefixes=fault_path_prefixes)
-        self.request_stats = Stats(groups=stats_groups)
+        self.request_stats = Stats(groups=stats_groups, window_seconds=window_seconds)
         self.max_body_bytes = max_body_bytes
         self.idle_timeout = idle_timeout
         self.stopping = False

@@ -38,6 +38,13 @@ FixtureOption = Annotated[
     Path | None,
     typer.Option("--fixture", metavar="FILE", help="Serve the provider's records from this JSON file instead."),
 ]
+ClientIdOption = Annotated[str | None, typer.Option("--client-id", help="OAuth client id (default: from the seed).")]
+ClientSecretOption = Annotated[
+    str | None, typer.Option("--client-secret", help="OAuth client secret (default: from the seed).")
+]
+RefreshTokenOption = Annotated[
+    str | None, typer.Option("--refresh-token", help="A refresh token to accept (default: from the seed).")
+]
 WindowSecondsOption = Annotated[
     float,
     typer.Option(

@@ -26,9 +26,17 @@ class Stats:
     An entry is a dict with at least ``endpoint`` and ``status``; ``organization_id`` and ``fault`` are
     counted when set. ``groups`` names extra counters shown in the snapshot even at zero, e.g.
     ``{"webhooks": ("queued", "delivered", "failed", "attempts")}`` counted with ``count("webhooks", ...)``.
+    With ``window_seconds``, ``peak_by_organization`` is the most calls each organization received in any
+    sliding window of that length (by the entries' ``time``), however long the log.
     """
 
-    def __init__(self, *, log_size: int = LOG_SIZE, groups: Mapping[str, Sequence[str]] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        log_size: int = LOG_SIZE,
+        groups: Mapping[str, Sequence[str]] | None = None,
+        window_seconds: float | None = None,
+    ) -> None:
         self._lock = threading.Lock()
         self.log: deque[dict[str, Any]] = deque(maxlen=log_size)
         self._endpoints: Counter[str] = Counter()
@@ -38,6 +46,9 @@ class Stats:
         self._groups: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in (groups or {}).items()}
         self._counts: dict[str, Counter[str]] = {k: Counter() for k in self._groups}
         self._total = 0
+        self._window = window_seconds
+        self._recent: dict[str, deque[float]] = {}
+        self._peaks: Counter[str] = Counter()
 
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:
@@ -46,9 +57,19 @@ class Stats:
             self._endpoints[entry["endpoint"]] += 1
             if entry.get("organization_id"):
                 self._organizations[entry["organization_id"]] += 1
+                if self._window is not None and isinstance(entry.get("time"), int | float):
+                    self._peak(entry["organization_id"], float(entry["time"]))
             self._statuses[str(entry["status"])] += 1
             if entry.get("fault"):
                 self._faults[entry["fault"]] += 1
+
+    def _peak(self, organization: str, at: float) -> None:
+        assert self._window is not None
+        recent = self._recent.setdefault(organization, deque())
+        recent.append(at)
+        while recent and recent[0] <= at - self._window:
+            recent.popleft()
+        self._peaks[organization] = max(self._peaks[organization], len(recent))
 
     def count(self, group: str, name: str, n: int = 1) -> None:
         with self._lock:
@@ -63,6 +84,8 @@ class Stats:
                 "by_status": dict(self._statuses),
                 "by_fault": dict(self._faults),
             }
+            if self._window is not None:
+                snapshot["peak_by_organization"] = dict(self._peaks)
             for group, counter in self._counts.items():
                 names = self._groups.get(group, ())
                 snapshot[group] = {**{k: counter.get(k, 0) for k in names}, **counter}
@@ -77,4 +100,6 @@ class Stats:
             self.log.clear()
             for counter in (self._endpoints, self._organizations, self._statuses, self._faults, *self._counts.values()):
                 counter.clear()
+            self._recent.clear()
+            self._peaks.clear()
             self._total = 0

@@ -9,12 +9,15 @@ import typer
 
 from unified.emulator import (
     BillsOption,
+    ClientIdOption,
+    ClientSecretOption,
     ContactsOption,
     ExpensesOption,
     FixtureOption,
     HostOption,
     InvoicesOption,
     PortOption,
+    RefreshTokenOption,
     SeedOption,
     WindowSecondsOption,
     run_emulator,
@@ -38,15 +41,9 @@ def emulator_command(
     expenses: ExpensesOption = 200,
     fixture: FixtureOption = None,
     window_seconds: WindowSecondsOption = 60.0,
-    client_id: Annotated[
-        str | None, typer.Option("--client-id", help="OAuth client id (default: from the seed).")
-    ] = None,
-    client_secret: Annotated[
-        str | None, typer.Option("--client-secret", help="OAuth client secret (default: from the seed).")
-    ] = None,
-    refresh_token: Annotated[
-        str | None, typer.Option("--refresh-token", help="A refresh token to accept (default: from the seed).")
-    ] = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    refresh_token: RefreshTokenOption = None,
     organization_id: Annotated[
         str | None, typer.Option("--organization-id", help="Id of the first organization (default: from the seed).")
     ] = None,

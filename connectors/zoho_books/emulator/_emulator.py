@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Self
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from unified.emulator import ASGIApp, BadBody, Clock, Emulator, Limits
+from unified.emulator import ASGIApp, BadBody, Clock, Emulator, Limits, check_counts
 
 from . import _control, _fixtures
 from ._app import bad_body_response, build_app
@@ -56,10 +56,7 @@ class ZohoBooksEmulator(Emulator):
         max_body_bytes: int | None = None,
         idle_timeout: float | None = None,
     ) -> None:
-        counts = {"contacts": contacts, "invoices": invoices, "bills": bills, "expenses": expenses}
-        for name, value in counts.items():
-            if value < 0:
-                raise ValueError(f"{name} must be >= 0, not {value}")
+        counts = check_counts(contacts=contacts, invoices=invoices, bills=bills, expenses=expenses)
         if organizations < 1:
             raise ValueError(f"organizations must be >= 1, not {organizations}")
         if plan not in PLANS:
