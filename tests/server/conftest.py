@@ -67,7 +67,7 @@ BACKENDS = [
         supported_filter=("customers", "status", "active"),
         unsupported_filter=("invoices", "created_since"),
         supported_sort="created_at",
-        unsupported_sort="updated_at",
+        unsupported_sort="id",
         proxy_path="/settings/currencies",
         hold_budget=_zoho_hold,
     )
