@@ -83,6 +83,7 @@ class ZohoDialect(Dialect):
     provider = "Zoho Books"
     auth_scheme = "Zoho-oauthtoken"
     reconnect_hint = "reconnect (`unified connect zoho-books`)"
+    logger_name = "connectors.zoho_books"
 
     def parse(self, response: httpx.Response) -> Any:
         body = super().parse(response)

@@ -125,6 +125,8 @@ class Dialect:
     auth_scheme: str = "Bearer"
     #: how to get new credentials, for messages
     reconnect_hint: str = "reconnect (`unified connect`)"
+    #: the logger of the connector's calls (one DEBUG line each; never a secret)
+    logger_name: str = "unified.toolkit"
 
     def auth_headers(self, token: Secret) -> dict[str, str]:
         return {"Authorization": f"{self.auth_scheme} {token.reveal()}"}
@@ -196,6 +198,7 @@ class ApiClient:
             transport=transport, timeout=timeout, headers={"Accept": "application/json", **(headers or {})}
         )
         self._rng = random.Random()
+        self._log = logging.getLogger(dialect.logger_name)
 
     def __repr__(self) -> str:
         return f"ApiClient(base_url={self.base_url!r}, organization={self.organization!r}, calls={self.calls})"
@@ -230,7 +233,7 @@ class ApiClient:
     ) -> Reply:
         """One call with its retries. ``raw``: a provider refusal comes back as the reply instead of an error."""
         method = method.upper()
-        url = self.url(path)  # a bad path fails before any token is fetched
+        self.url(path)  # a bad path fails before any token is fetched
         call = Call(method, path_only(path), self.organization)
         may_repeat = method in _IDEMPOTENT if idempotent is None else idempotent
         refreshed = False
@@ -240,6 +243,8 @@ class ApiClient:
             token: Secret | None = None
             try:
                 token = await self.auth.token() if self.auth is not None else None
+                # the URL after the token: a refresh may have moved the API (a token response naming its host)
+                url = self.url(path)
                 reply = await self._send_once(method, url, call, params, json, headers, content, token, attempt)
             except UnifiedError as unsent:
                 await self._retry_or_raise(unsent, attempt, may_repeat, call)
@@ -300,7 +305,7 @@ class ApiClient:
         where = f"{method.upper()} {path_only(path)}"
         provider = self.dialect.provider
         if lookup is not None:
-            logger.debug("%s: outcome unknown (%s); looking the record up", where, type(unconfirmed).__name__)
+            self._log.debug("%s: outcome unknown (%s); looking the record up", where, type(unconfirmed).__name__)
             try:
                 found = await lookup()
             except UnifiedError as lookup_error:
@@ -313,7 +318,7 @@ class ApiClient:
                     outcome="uncertain",
                 ) from lookup_error
             if found is not None:
-                logger.debug("%s: the record exists; returning it", where)
+                self._log.debug("%s: the record exists; returning it", where)
                 return found
             looked = "no matching record was found"
         elif self.writes.resend_safe:
@@ -374,7 +379,7 @@ class ApiClient:
             try:
                 response = await self._client.send(request)
             except httpx.TransportError as exc:
-                logger.debug(
+                self._log.debug(
                     "%s -> %s after %.3f s (attempt %d)",
                     call.where,
                     type(exc).__name__,
@@ -389,7 +394,7 @@ class ApiClient:
             finally:
                 del request
         reply = Reply(response, self.dialect.parse(response))
-        logger.debug(
+        self._log.debug(
             "%s -> HTTP %d%s in %.3f s (attempt %d)",
             call.where,
             response.status_code,
@@ -442,7 +447,9 @@ class ApiClient:
             raise error
         retry_after = error.retry_after if isinstance(error, ConnectorRateLimitError) else None
         delay = self.retry.delay(attempt, retry_after=retry_after, rng=self._rng)
-        logger.debug("%s on %s; retrying in %.3f s (attempt %d)", type(error).__name__, call.path, delay, attempt + 1)
+        self._log.debug(
+            "%s on %s; retrying in %.3f s (attempt %d)", type(error).__name__, call.path, delay, attempt + 1
+        )
         await asyncio.sleep(delay)
 
     # -- URLs ------------------------------------------------------------------------------------------------
