@@ -217,3 +217,13 @@ def test_build_connector_skips_refresh_callback_when_not_accepted(monkeypatch: p
     monkeypatch.setattr(vault_module, "connector_class", lambda name: Strict)
     built: Any = build_connector(_connection(), on_token_refresh=lambda tokens: None)
     assert built.organization_id == "60000001"
+
+
+def test_a_connection_missing_a_setting_is_a_clear_error(tmp_path: Path) -> None:
+    from unified.errors import RequestValidationError
+
+    vault = Vault(tmp_path)
+    vault.save(Connection("half", "zoho-books", {"client_id": "1000.C"}, {"client_secret": "s"}))
+    with pytest.raises(RequestValidationError, match="lacks refresh_token, organization_id") as info:
+        vault.connector("half")
+    assert info.value.field == "refresh_token" and "unified connect zoho-books --name half" in info.value.message

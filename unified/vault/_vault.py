@@ -117,6 +117,28 @@ def build_connector(connection: Connection, on_token_refresh: Any = None, **over
     kwargs = {**connection.connector_settings(), **overrides}
     if on_token_refresh is not None and _accepts(cls, "on_token_refresh"):
         kwargs["on_token_refresh"] = on_token_refresh
+    params = inspect.signature(cls).parameters
+    missing = [
+        name
+        for name, param in params.items()
+        if param.default is inspect.Parameter.empty
+        and param.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and kwargs.get(name) in (None, "")
+    ]
+    if missing:
+        raise RequestValidationError(
+            f"Connection {connection.name!r} ({connection.connector}) lacks {', '.join(missing)}: connect it again "
+            f"(`unified connect {connection.connector} --name {connection.name}`) or save it with them "
+            "(`unified connections add`).",
+            field=missing[0],
+        )
+    unknown = (
+        [k for k in kwargs if k not in params]
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        else []
+    )
+    for name in unknown:  # settings an older version saved, or another connector's: not this one's business
+        kwargs.pop(name)
     return cls(**kwargs)
 
 
