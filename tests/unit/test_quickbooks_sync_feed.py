@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,17 +51,20 @@ class FeedConnector(ReferenceConnector):
 
 
 class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2024, 1, 2, tzinfo=UTC)  # a day after the backend's records
+    """The engine's clock: the backend's, plus however far a test moves it on."""
+
+    def __init__(self, backend: ReferenceBackend) -> None:
+        self.backend = backend
+        self.ahead = timedelta(0)
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.backend._clock + self.ahead
 
 
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[FeedConnector, SyncEngine, list[Event], Clock]:
     connector = FeedConnector(ReferenceBackend().seed())
-    clock = Clock()
+    clock = Clock(connector.backend)
     engine = SyncEngine(connector, SQLiteStore(tmp_path / "sync.db"), deletion_scan_interval=timedelta(0), clock=clock)
     events: list[Event] = []
     engine.subscribe(events.append)
@@ -103,11 +106,24 @@ def test_changes_and_creations_arrive_through_the_feed(setup: Any) -> None:
     assert again.per_resource["contacts"].changed == 0  # the checkpoint moved past them
 
 
+def test_a_full_listing_hands_over_to_the_feed_at_its_start(tmp_path: Path) -> None:
+    """Records far older than the horizon: after the first listing the next run still reads the feed."""
+    backend = ReferenceBackend().seed()
+    connector = FeedConnector(backend)
+    clock = Clock(backend)
+    clock.ahead = HORIZON * 3  # the seeded records are months old
+    engine = SyncEngine(connector, SQLiteStore(tmp_path / "sync.db"), clock=clock)
+    engine.run_sync(["invoices"])
+    connector.calls.clear()
+    report = engine.run_sync(["invoices"])
+    assert connector.calls == Counter({"changes": 1}) and not report.per_resource["invoices"].deletion_scan
+
+
 def test_past_the_horizon_the_run_is_a_full_reconciliation(setup: Any) -> None:
     connector, engine, events, clock = setup
     victim = next(iter(connector.backend.tables["invoices"]))
     del connector.backend.tables["invoices"][victim]  # gone, and the feed no longer remembers it
-    clock.now += HORIZON + timedelta(days=1)
+    clock.ahead = HORIZON + timedelta(days=1)
 
     report = engine.run_sync(["invoices"])
 

@@ -563,6 +563,10 @@ class _ResourceSync:
                 state.checkpoint = candidate
             else:
                 state.checkpoint = max(state.checkpoint, candidate)
+        if self.feed is not None and current.kind == "scan" and not current.shifted:
+            # A whole listing saw every change before it started: the change feed takes over from there.
+            floor = current.started_at - self.engine.overlap
+            state.checkpoint = floor if state.checkpoint is None else max(state.checkpoint, floor)
         if current.deletions:
             state.last_deletion_scan = current.started_at
         state.reduced = current.reduced
