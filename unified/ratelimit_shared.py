@@ -36,6 +36,7 @@ from unified.ratelimit import RateLimiter, RateLimitPolicy
 __all__ = ["REDIS_URL_ENV", "RateBudgetUnavailableError", "RedisRateLimiter"]
 
 REDIS_URL_ENV = "UNIFIED_REDIS_URL"
+PREFIX_ENV = "UNIFIED_REDIS_PREFIX"  # keys of one deployment apart from another's on a shared Redis
 PREFIX = "unified:rl:"
 
 # Returns {0, used} when a slot is taken, {1, ms} to wait that long, {2, 0} to wait for an answer,
@@ -144,14 +145,14 @@ class RedisRateLimiter(RateLimiter):
     ...     ...one call...
 
     ``lease`` is how long a slot of a process that died without giving it back stays taken (longer than any
-    call may last).
+    call may last); ``prefix`` starts every key (``UNIFIED_REDIS_PREFIX``, else ``unified:rl:``).
     """
 
     _clients: ClassVar[dict[str, Any]] = {}
     _clients_lock = threading.Lock()
 
     def __init__(
-        self, url: str, key: str, policy: RateLimitPolicy, *, lease: float = 60.0, prefix: str = PREFIX
+        self, url: str, key: str, policy: RateLimitPolicy, *, lease: float = 60.0, prefix: str | None = None
     ) -> None:
         super().__init__(policy)
         if not key:
@@ -159,7 +160,7 @@ class RedisRateLimiter(RateLimiter):
         self.url = url
         self.key = key
         self.lease = lease
-        base = f"{prefix}{key}:"
+        base = f"{prefix or os.environ.get(PREFIX_ENV, '').strip() or PREFIX}{key}:"
         self._keys = [base + "flight", base + "done", base + "block", base + "day"]
         self._held: collections.deque[str] = collections.deque()
         client = _client(url)

@@ -106,7 +106,7 @@ def report_table(report: Any, *, title: str | None = None) -> Table:
 def run_sync(
     resolved: Resolved,
     *,
-    db: Path,
+    db: str | Path,
     resources: list[str] | None,
     full: bool,
     reduced: bool,
@@ -116,12 +116,14 @@ def run_sync(
     """``wait``: seconds to wait for another run syncing the same resource into ``db`` (else it is an error)."""
     from datetime import timedelta
 
-    from unified.sync import SQLiteStore, SyncEngine
+    from unified.sync import SyncEngine, open_store
+    from unified.sync._pgdb import is_postgres_url, redact_dsn
 
     connector = resolved.build()
     organization = resolved.settings.get("organization_id")
     name = resolved.vault_name or (f"{resolved.connector}:{organization}" if organization else resolved.connector)
-    store = SQLiteStore(db)
+    store = open_store(str(db), connection=name)  # a postgresql:// URL, or a SQLite file
+    where = redact_dsn(str(db)) if is_postgres_url(str(db)) else str(db)
     try:
         engine = SyncEngine(connector, store, connection=name, reduced=reduced, lock_wait=timedelta(seconds=wait))
         expected = {r: store.count(r) for r in engine.resources(resources)} if full else None
@@ -131,7 +133,7 @@ def run_sync(
     if fmt is RecordFormat.json:
         write_line(dumps(report_json(report), indent=2))
     else:
-        stdout_console().print(report_table(report, title=f"Synced into {db}"))
+        stdout_console().print(report_table(report, title=f"Synced into {where}"))
 
 
 async def _run_and_close(engine: Any, connector: Connector, **kwargs: Any) -> Any:
