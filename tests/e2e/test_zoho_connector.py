@@ -369,6 +369,26 @@ def test_a_lost_create_is_found_by_the_unique_custom_field(emu: ZohoBooksEmulato
         client.expenses.delete(created.id or "")
 
 
+def test_the_callers_idempotency_key_finds_a_lost_create_through_the_unique_custom_field(
+    emu: ZohoBooksEmulator,
+) -> None:
+    with UnifiedClient(emulator_connector(emu, unique_custom_field="cf_external_id")) as client:
+        paid_from = account_ids(client, "cash", "bank")[0]
+        expense_account = account_ids(client, "expense")[0]
+        record = Expense(  # no reference, no custom field: only the caller's key can find it again
+            transaction_date=dt.datetime(2024, 4, 3, tzinfo=dt.UTC),
+            account=LinkedFinancialAccount(id=paid_from),
+            line_items=[ExpenseLineItem(account=LinkedLedgerAccount(id=expense_account), total_amount=Decimal(7))],
+        )
+        before = {str(e["expense_id"]) for e in native(client, "/expenses", "expenses")}
+        emu.faults.fail_next(1, "drop_after_commit", path="/expenses", method="POST")
+        created = client.expenses.create(record, idempotency_key="order-2024-0403")
+        after = {str(e["expense_id"]) for e in native(client, "/expenses", "expenses")}
+        assert after - before == {created.id}
+        assert any(f.value == "order-2024-0403" for f in created.custom_fields or [])
+        client.expenses.delete(created.id or "")
+
+
 def test_a_lost_create_with_nothing_to_find_it_by_says_the_outcome_is_uncertain(
     client: UnifiedClient, emu: ZohoBooksEmulator
 ) -> None:
