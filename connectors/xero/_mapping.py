@@ -826,9 +826,10 @@ def _line_to_xero(
         UnitAmount=line.unit_price,
     )
     if line.unit_price is None and line.total_amount is not None:
-        x.LineAmount = line.total_amount  # Xero works out the unit amount
-    elif isinstance(line, ExpenseLineItem) and line.total_amount is not None and line.quantity is None:
+        # an amount alone: one unit of it; with a quantity, Xero works the unit amount out of the line amount
         x.LineAmount = line.total_amount
+        if line.quantity is None or line.quantity == 1:
+            x.Quantity, x.UnitAmount = Decimal(1), line.total_amount
     if line.item is not None:
         x.ItemCode = resolve_item(line.item, books.items, where).Code
     if isinstance(line, ExpenseLineItem):

@@ -107,8 +107,8 @@ def xero_shaped_expense(expense: Expense) -> Expense:
 
 
 def xero_shaped_tax_rate(rate: TaxRate) -> TaxRate:
-    """A tax rate as Xero takes one: a name and a rate (Xero assigns the TaxType; it keeps no description)."""
-    return TaxRate(name=rate.name, effective_tax_rate=rate.effective_tax_rate)
+    """A tax rate as Xero takes one: a unique name and a rate (Xero assigns the TaxType; it keeps no description)."""
+    return TaxRate(name=f"{rate.name} #{next(_NAMES)}"[:50], effective_tax_rate=rate.effective_tax_rate)
 
 
 class References:

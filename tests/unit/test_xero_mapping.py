@@ -420,7 +420,9 @@ def test_an_expense_is_a_spend_money_transaction_from_a_bank_account() -> None:
     body = mapping.bank_transaction_to_xero(record, fields, BOOKS, create=True)
     assert body["Type"] == "SPEND" and body["Date"] == "2024-05-01"  # the date where it happened
     assert body["BankAccount"] == {"AccountID": BANK, "Code": "090"}
-    assert body["LineItems"] == [{"Description": "Ride", "AccountCode": "400", "LineAmount": 23.5}]
+    assert body["LineItems"] == [
+        {"Description": "Ride", "Quantity": 1, "UnitAmount": 23.5, "AccountCode": "400", "LineAmount": 23.5}
+    ]
     not_a_bank = record.model_copy(update={"account": LinkedFinancialAccount(code="200")})
     with pytest.raises(RequestValidationError, match="bank account") as info:
         mapping.bank_transaction_to_xero(not_a_bank, fields, BOOKS, create=True)
