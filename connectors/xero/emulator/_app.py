@@ -17,8 +17,19 @@ from typing import TYPE_CHECKING, Any
 import anyio.to_thread
 from starlette.responses import Response
 
-from unified.emulator import ASGIApp, BadBody, Dropped, Exchange, Receive, Refusal, Scope, Send, inject_fault, served
-from unified.emulator import parse_json_body
+from unified.emulator import (
+    ASGIApp,
+    BadBody,
+    Dropped,
+    Exchange,
+    Receive,
+    Refusal,
+    Scope,
+    Send,
+    inject_fault,
+    parse_json_body,
+    served,
+)
 
 from . import _identity, _routes
 from ._call import Call, Reply
@@ -48,7 +59,9 @@ def respond(reply: Reply, headers: dict[str, str] | None = None) -> Response:
 
 
 def error_response(exc: XeroError, headers: dict[str, str] | None = None) -> Response:
-    return Response(exc.body(), status_code=exc.status, media_type=exc.media_type, headers={**(headers or {}), **exc.headers})
+    return Response(
+        exc.body(), status_code=exc.status, media_type=exc.media_type, headers={**(headers or {}), **exc.headers}
+    )
 
 
 def bad_body_response(error: BadBody) -> Response:
@@ -98,8 +111,11 @@ class XeroApp:
 
     def _limit_headers(self, usage: dict[str, Any]) -> dict[str, str]:
         headers = {}
-        for rule, header in (("day", "X-DayLimit-Remaining"), ("minute", "X-MinLimit-Remaining"),
-                             ("appminute", "X-AppMinLimit-Remaining")):
+        for rule, header in (
+            ("day", "X-DayLimit-Remaining"),
+            ("minute", "X-MinLimit-Remaining"),
+            ("appminute", "X-AppMinLimit-Remaining"),
+        ):
             if rule in usage:
                 headers[header] = str(usage[rule].remaining)
         return headers
@@ -178,9 +194,14 @@ class XeroApp:
                                 raise
                             reply = Reply(exc.status, exc.body(), {"Content-Type": exc.media_type, **exc.headers})
                         if slot is not None:
-                            encoded = reply.body if isinstance(reply.body, bytes) or reply.body is None else dumps(reply.body)
+                            encoded = (
+                                reply.body if isinstance(reply.body, bytes) or reply.body is None else dumps(reply.body)
+                            )
                             tenant.replays[slot] = Replay(
-                                call.now + timedelta(hours=IDEMPOTENCY_HOURS), reply.status, encoded or b"", dict(reply.headers)
+                                call.now + timedelta(hours=IDEMPOTENCY_HOURS),
+                                reply.status,
+                                encoded or b"",
+                                dict(reply.headers),
                             )
                         return reply
 
@@ -207,7 +228,9 @@ class XeroApp:
             raise
         except Exception:
             log.exception("internal error serving %s %s", method, request.url.path)
-            return error_response(problem(500, "Internal Server Error", "An unhandled error with the Xero API."), headers)
+            return error_response(
+                problem(500, "Internal Server Error", "An unhandled error with the Xero API."), headers
+            )
 
 
 def build_app(emulator: XeroEmulator) -> ASGIApp:

@@ -6,9 +6,8 @@ reconciled.
 
 from __future__ import annotations
 
-from . import _contacts
+from . import _contacts, _lines, _settings
 from . import _fields as f
-from . import _lines, _settings
 from ._batch import Writer
 from ._call import Call
 from ._documents import contact_summary, currency_rate
@@ -196,4 +195,13 @@ def render(call: Call, record: Record, *, lines: bool = True) -> Record:
     return rendered
 
 
-WRITER = Writer("BankTransactions", SPEC, "HasValidationErrors", create, update, locate, render)
+WRITER = Writer(
+    "BankTransactions",
+    SPEC,
+    "HasValidationErrors",
+    create,
+    update,
+    locate,
+    render,
+    required=(("Type", "SPEND"), ("LineItems", []), ("BankAccount", {})),
+)

@@ -45,10 +45,12 @@ class Writer:
     update: Callable[[Call, Record, Record], Record]
     locate: Callable[[Call, Record], Record | None]
     render: Callable[[Call, Record], Record]
+    # what Xero's element model always holds, for the echo of a failed element (its schema requires them)
+    required: tuple[tuple[str, Any], ...] = ()
 
 
 def _elements(call: Call, writer: Writer) -> list[Record]:
-    elements = call.elements(writer.key)
+    elements = call.elements(writer.key, writer.spec)
     for index, element in enumerate(elements):
         path = f"{writer.key}[{index}]"
         if not isinstance(element, dict):
@@ -58,8 +60,13 @@ def _elements(call: Call, writer: Writer) -> list[Record]:
 
 
 def failed(writer: Writer, element: Record, messages: list[str]) -> Record:
+    """A failed element as Xero answers it: its model (known fields, typed) with the validation messages."""
+    echo: Record = f.project(element, writer.spec) or {}
+    for key, default in writer.required:
+        if echo.get(key) is None:
+            echo[key] = default
     return {
-        **element,
+        **echo,
         writer.error_flag: True,
         "StatusAttributeString": "ERROR",
         "ValidationErrors": [{"Message": m} for m in messages],

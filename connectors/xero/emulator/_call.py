@@ -68,8 +68,9 @@ class Call:
     def event(self, category: str, event_type: str, resource: str, record_id: str, data: Any = None) -> None:
         self.events.append(Event(category, event_type, resource, record_id, data))
 
-    def elements(self, key: str) -> list[Any]:
-        """The body's elements: `{"Invoices": [...]}`, or one bare element, as Xero accepts both."""
+    def elements(self, key: str, known: Any = None) -> list[Any]:
+        """The body's elements: `{"Invoices": [...]}`, or one bare element, as Xero accepts both. An object with
+        neither the key nor any field of an element (`known`, an Obj) is refused."""
         body = self.body
         if body is None:
             raise single_validation("The request body is empty: send the records as JSON.")
@@ -83,6 +84,9 @@ class Call:
                     return value
                 if isinstance(value, dict):
                     return [value]
+        fields = {k.lower() for k in getattr(known, "fields", {})}
+        if fields and not any(str(name).lower() in fields for name in body):
+            raise single_validation(f'No {key} were given: send {{"{key}": [...]}}.')
         return [body]
 
 

@@ -31,7 +31,9 @@ def emulator_command(
     fixture: FixtureOption = None,
     window_seconds: WindowSecondsOption = 60.0,
     tenants: Annotated[int, typer.Option("--tenants", min=1, help="Organisations connected to the app.")] = 2,
-    client_id: Annotated[str | None, typer.Option("--client-id", help="OAuth client id (default: from the seed).")] = None,
+    client_id: Annotated[
+        str | None, typer.Option("--client-id", help="OAuth client id (default: from the seed).")
+    ] = None,
     client_secret: Annotated[
         str | None, typer.Option("--client-secret", help="OAuth client secret (default: from the seed).")
     ] = None,

@@ -10,16 +10,14 @@ documents cannot be changed ("Invoice not of valid status for modification").
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from . import _contacts
+from . import _contacts, _lines
 from . import _fields as f
-from . import _lines
 from ._batch import Writer
 from ._call import Call
 from ._errors import ElementError
 from ._store import Tenant
-from ._wire import Record, date_string, money, ms_date, parse_day
+from ._wire import Record, date_string, money, ms_date
 
 INVOICE_TYPES = ("ACCREC", "ACCPAY")
 CREDIT_TYPES = ("ACCRECCREDIT", "ACCPAYCREDIT")
@@ -112,7 +110,7 @@ CREDIT_NOTE_FIELDS = (
 )
 
 _CONTACT_REF = f.Obj({"ContactID": f.GUID, "Name": f.TEXT, "ContactNumber": f.TEXT})
-_COMMON = {
+_COMMON: dict[str, f.Spec] = {
     "Contact": _CONTACT_REF,
     "LineItems": f.Many(_lines.LINE),
     "Date": f.DATE,
@@ -129,7 +127,9 @@ _COMMON = {
 INVOICE_SPEC = f.Obj(
     {
         **_COMMON,
-        "Type": f.OneOf(*INVOICE_TYPES, *CREDIT_TYPES, "APOVERPAYMENT", "APPREPAYMENT", "AROVERPAYMENT", "ARPREPAYMENT"),
+        "Type": f.OneOf(
+            *INVOICE_TYPES, *CREDIT_TYPES, "APOVERPAYMENT", "APPREPAYMENT", "AROVERPAYMENT", "ARPREPAYMENT"
+        ),
         "InvoiceID": f.GUID,
         "InvoiceNumber": f.TEXT,
         "ExpectedPaymentDate": f.DATE,
@@ -227,7 +227,9 @@ def settle(record: Record) -> None:
     paid = Decimal(str(record.get("AmountPaid") or 0))
     if "RemainingCredit" in record:
         applied = Decimal(str(record.get("AppliedAmount") or 0))
-        remaining = money(total - applied - paid) if record.get("Status") not in ("VOIDED", "DELETED") else Decimal("0.00")
+        remaining = (
+            money(total - applied - paid) if record.get("Status") not in ("VOIDED", "DELETED") else Decimal("0.00")
+        )
         record["RemainingCredit"] = remaining
         return
     credited = Decimal(str(record.get("AmountCredited") or 0))
@@ -349,9 +351,7 @@ def apply(call: Call, kind: Kind, record: Record, element: Record, creating: boo
         except ElementError as exc:
             errors.extend(exc.messages)
     elif approved and not kind.credit:
-        problems = [
-            n for n, line in enumerate(record.get("LineItems") or [], 1) if not line.get("AccountCode")
-        ]
+        problems = [n for n, line in enumerate(record.get("LineItems") or [], 1) if not line.get("AccountCode")]
         if problems:
             errors.append(f"Line item {problems[0]}: an account code must be specified on an approved document.")
     if errors:
@@ -492,4 +492,3 @@ def writer(kind: Kind) -> Writer:
 
 INVOICE_WRITER = writer(INVOICES)
 CREDIT_NOTE_WRITER = writer(CREDIT_NOTES)
-

@@ -28,8 +28,8 @@ from . import _fixtures, _generator
 from ._app import API_PREFIX, bad_body_response, build_app
 from ._identity import ACCESS_SECONDS, CODE_SECONDS, GRACE_SECONDS, REFRESH_SECONDS
 from ._store import Connection, Store, Tenant
-from ._wire import Record
 from ._webhooks import Webhooks
+from ._wire import Record
 
 OTHER_TENANT_SHARE = 10  # later tenants get a tenth of the first one's records
 SCOPES = (
@@ -79,8 +79,12 @@ class XeroEmulator(Emulator):
                 raise ValueError(f"{name} must be >= 0, not {value}")
         if tenants < 1:
             raise ValueError(f"tenants must be >= 1, not {tenants}")
-        for name, value in (("minute_limit", minute_limit), ("day_limit", day_limit), ("concurrency", concurrency),
-                            ("app_minute_limit", app_minute_limit)):
+        for name, value in (
+            ("minute_limit", minute_limit),
+            ("day_limit", day_limit),
+            ("concurrency", concurrency),
+            ("app_minute_limit", app_minute_limit),
+        ):
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, not {value}")
         kit: dict[str, Any] = {}

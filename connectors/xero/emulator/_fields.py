@@ -90,6 +90,33 @@ def check(value: Any, spec: Spec, path: str) -> None:
         raise post_data_invalid(f"Error converting value {_show(value)} to type '{_type_name(spec)}'. Path '{path}'.")
 
 
+def project(value: Any, spec: Spec) -> Any:
+    """value as Xero's reader holds it: known fields only, each in its JSON type (what Xero echoes back)."""
+    if value is None:
+        return None
+    if isinstance(spec, Obj):
+        if not isinstance(value, dict):
+            return None
+        result = {}
+        for key, item in value.items():
+            field_spec = next((s for k, s in spec.fields.items() if k.lower() == str(key).lower()), None)
+            if field_spec is not None and item is not None:
+                name = next(k for k in spec.fields if k.lower() == str(key).lower())
+                result[name] = project(item, field_spec)
+        return result
+    if isinstance(spec, Many):
+        return [project(item, spec.item) for item in value] if isinstance(value, list) else []
+    if isinstance(spec, OneOf):
+        return next((v for v in spec.values if v.lower() == str(value).strip().lower()), spec.values[0])
+    if spec == NUMBER:
+        return decimal_of(value)
+    if spec == BOOL:
+        return value if isinstance(value, bool) else str(value).strip().lower() == "true"
+    if spec in (TEXT, DATE, GUID):
+        return value if isinstance(value, str) else str(value)
+    return None
+
+
 def _show(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) else f'"{value}"'
     return text if len(text) <= 60 else text[:57] + '..."'

@@ -61,7 +61,8 @@ def tenants(data: dict[str, list[Any]], seed: int, now: datetime) -> list[Tenant
         for key in SETTINGS:
             if collections[key]:
                 tenant[key].records.clear()
-        for key in COLLECTIONS:
+        # Settings first: documents' lines are read against the tenant's tax rates, accounts and items.
+        for key in sorted(COLLECTIONS, key=lambda k: k not in SETTINGS):
             for number, record in enumerate(collections[key]):
                 tenant[key].put(_filled(tenant, key, dict(record), now, f"{key}[{number}]"))
         _roles(tenant)
@@ -86,7 +87,11 @@ def _filled(tenant: Tenant, key: str, record: Record, now: datetime, where: str)
 
 
 def _document(tenant: Tenant, key: str, record: Record, now: datetime, where: str) -> None:
-    defaults = {"Invoices": ("ACCREC", "DRAFT"), "CreditNotes": ("ACCRECCREDIT", "DRAFT"), "BankTransactions": ("SPEND", "AUTHORISED")}
+    defaults = {
+        "Invoices": ("ACCREC", "DRAFT"),
+        "CreditNotes": ("ACCRECCREDIT", "DRAFT"),
+        "BankTransactions": ("SPEND", "AUTHORISED"),
+    }
     kind, status = defaults[key]
     record.setdefault("Type", kind)
     record.setdefault("Status", status)
@@ -94,19 +99,28 @@ def _document(tenant: Tenant, key: str, record: Record, now: datetime, where: st
     record.setdefault("CurrencyCode", tenant.base_currency)
     if not isinstance(record.get("Contact"), dict):
         record["Contact"] = {}
-    if any(record.get(k) is None for k in ("SubTotal", "TotalTax", "Total")) and isinstance(record.get("LineItems"), list):
+    if any(record.get(k) is None for k in ("SubTotal", "TotalTax", "Total")) and isinstance(
+        record.get("LineItems"), list
+    ):
         call = Call(tenant, Store(), now, {}, {}, None, {})
         sales = record["Type"] in ("ACCREC", "ACCRECCREDIT", "RECEIVE")
         try:
             computed = _lines.compute(
-                call, [line for line in record["LineItems"] if isinstance(line, dict)], [],
-                _lines.amount_type(str(record["LineAmountTypes"])), sales=sales, approved=False,
+                call,
+                [line for line in record["LineItems"] if isinstance(line, dict)],
+                [],
+                _lines.amount_type(str(record["LineAmountTypes"])),
+                sales=sales,
+                approved=False,
             )
         except ElementError as exc:
             raise FixtureError(f"fixture {where}: {'; '.join(exc.messages)}") from None
         record.setdefault("LineItems", computed.lines)
-        for name, value in (("SubTotal", computed.totals.sub_total), ("TotalTax", computed.totals.total_tax),
-                            ("Total", computed.totals.total)):
+        for name, value in (
+            ("SubTotal", computed.totals.sub_total),
+            ("TotalTax", computed.totals.total_tax),
+            ("Total", computed.totals.total),
+        ):
             if record.get(name) is None:
                 record[name] = value
     if key == "Invoices":

@@ -36,10 +36,28 @@ class Region:
 
 
 REGIONS = (
-    Region("NZ", "NZ", "NZD", "NEWZEALANDSTANDARDTIME", "Kōwhai Design Studio", "GST", Decimal(15), ("AUD", "USD", "GBP", "EUR", "JPY")),
+    Region(
+        "NZ",
+        "NZ",
+        "NZD",
+        "NEWZEALANDSTANDARDTIME",
+        "Kōwhai Design Studio",
+        "GST",
+        Decimal(15),
+        ("AUD", "USD", "GBP", "EUR", "JPY"),
+    ),
     Region("GB", "UK", "GBP", "GMTSTANDARDTIME", "Brightwater Trading Ltd", "VAT", Decimal(20), ("EUR", "USD", "NZD")),
     Region("AU", "AU", "AUD", "AUSEASTERNSTANDARDTIME", "Wattle & Gum Pty Ltd", "GST", Decimal(10), ("NZD", "USD")),
-    Region("US", "US", "USD", "EASTERNSTANDARDTIME", "Hudson Lane Supplies LLC", "Sales Tax", Decimal("8.875"), ("CAD", "EUR")),
+    Region(
+        "US",
+        "US",
+        "USD",
+        "EASTERNSTANDARDTIME",
+        "Hudson Lane Supplies LLC",
+        "Sales Tax",
+        Decimal("8.875"),
+        ("CAD", "EUR"),
+    ),
 )
 CURRENCY_NAMES = {
     "NZD": "New Zealand Dollar",
@@ -61,22 +79,78 @@ NZD_RATES = {
     "CAD": Decimal("0.8231"),
 }
 FIRST = (
-    "Aroha", "Søren", "Zoë", "Mateo", "Priya", "Kenji", "Amélie", "Tāne", "Ingrid", "Olu", "Mei", "Lukas", "Nia",
-    "Rafael", "Ana", "Björn", "Hēmi", "Chloé", "Yusuf", "Fatima",
+    "Aroha",
+    "Søren",
+    "Zoë",
+    "Mateo",
+    "Priya",
+    "Kenji",
+    "Amélie",
+    "Tāne",
+    "Ingrid",
+    "Olu",
+    "Mei",
+    "Lukas",
+    "Nia",
+    "Rafael",
+    "Ana",
+    "Björn",
+    "Hēmi",
+    "Chloé",
+    "Yusuf",
+    "Fatima",
 )
 LAST = (
-    "Ngata", "Müller", "O'Brien", "Nakamura", "Kowalski", "García", "Smith", "Ōkawa", "Dubois", "Van der Berg",
-    "Patel", "Jónsson", "Rossi", "Nguyễn", "Tūhoe", "Andersson", "Kim", "Silva",
+    "Ngata",
+    "Müller",
+    "O'Brien",
+    "Nakamura",
+    "Kowalski",
+    "García",
+    "Smith",
+    "Ōkawa",
+    "Dubois",
+    "Van der Berg",
+    "Patel",
+    "Jónsson",
+    "Rossi",
+    "Nguyễn",
+    "Tūhoe",
+    "Andersson",
+    "Kim",
+    "Silva",
 )
 COMPANY = (
-    "Café Zoë", "Ōtaki Organics", "Müller & Söhne GmbH", "株式会社 みどり", "Harbour View Motors", "Piña Colada Bar",
-    "Nordlys AS", "Kererū Consulting", "Straße 9 Studio", "L'Atelier Crème", "Pōhutukawa Nursery", "Ünal Textiles",
-    "Southern Cross Freight", "Łódź Imports", "Tui Brewing Co", "Ålesund Fisheries", "Blue Fern Media",
-    "Crème de la Crème Catering", "Te Awa Kayaks", "Zürich Precision",
+    "Café Zoë",
+    "Ōtaki Organics",
+    "Müller & Söhne GmbH",
+    "株式会社 みどり",
+    "Harbour View Motors",
+    "Piña Colada Bar",
+    "Nordlys AS",
+    "Kererū Consulting",
+    "Straße 9 Studio",
+    "L'Atelier Crème",
+    "Pōhutukawa Nursery",
+    "Ünal Textiles",
+    "Southern Cross Freight",
+    "Łódź Imports",
+    "Tui Brewing Co",
+    "Ålesund Fisheries",
+    "Blue Fern Media",
+    "Crème de la Crème Catering",
+    "Te Awa Kayaks",
+    "Zürich Precision",
 )
 CITIES = (
-    ("Wellington", "NZ", "6011"), ("Auckland", "NZ", "1010"), ("London", "GB", "SW1A 1AA"), ("Sydney", "AU", "2000"),
-    ("München", "DE", "80331"), ("Montréal", "CA", "H2Y 1C6"), ("New York", "US", "10001"), ("Tōkyō", "JP", "100-0001"),
+    ("Wellington", "NZ", "6011"),
+    ("Auckland", "NZ", "1010"),
+    ("London", "GB", "SW1A 1AA"),
+    ("Sydney", "AU", "2000"),
+    ("München", "DE", "80331"),
+    ("Montréal", "CA", "H2Y 1C6"),
+    ("New York", "US", "10001"),
+    ("Tōkyō", "JP", "100-0001"),
 )
 SALES_ITEMS = (
     ("DESIGN-HR", "Design hour", "Design work, per hour", Decimal("145.00")),
@@ -95,8 +169,16 @@ PURCHASE_ITEMS = (
     ("COURIER", "Courier", "Courier delivery", Decimal("14.50")),
 )
 EXPENSE_NOTES = (
-    "Taxi to client", "Team lunch", "Stationery", "Parking", "Domain renewal", "Coffee beans", "Train fare",
-    "Printer repair", "Conference ticket", "Mobile plan",
+    "Taxi to client",
+    "Team lunch",
+    "Stationery",
+    "Parking",
+    "Domain renewal",
+    "Coffee beans",
+    "Train fare",
+    "Printer repair",
+    "Conference ticket",
+    "Mobile plan",
 )
 
 
@@ -123,7 +205,9 @@ def tenant_id(seed: int, index: int) -> str:
 
 def _moment(rng: random.Random, day: date) -> datetime:
     seconds = rng.randrange(8 * 3600, 18 * 3600)
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(seconds=seconds, milliseconds=rng.randrange(1000))
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
+        seconds=seconds, milliseconds=rng.randrange(1000)
+    )
 
 
 def organisation(region: Region, org_id: str, name: str, index: int, seed: int) -> Record:
@@ -156,12 +240,21 @@ def organisation(region: Region, org_id: str, name: str, index: int, seed: int) 
         "Class": "PREMIUM",
         "LineOfBusiness": "Design and printing",
         "Addresses": [
-            {"AddressType": "STREET", "AddressLine1": "1 Cuba Street", "City": CITIES[index % len(CITIES)][0],
-             "PostalCode": CITIES[index % len(CITIES)][2], "Country": region.country, "AttentionTo": ""},
+            {
+                "AddressType": "STREET",
+                "AddressLine1": "1 Cuba Street",
+                "City": CITIES[index % len(CITIES)][0],
+                "PostalCode": CITIES[index % len(CITIES)][2],
+                "Country": region.country,
+                "AttentionTo": "",
+            },
         ],
         "Phones": [{"PhoneType": "OFFICE", "PhoneNumber": "555 0100", "PhoneAreaCode": "04", "PhoneCountryCode": "64"}],
         "ExternalLinks": [],
-        "PaymentTerms": {"Sales": {"Day": 20, "Type": "OFCURRENTMONTH"}, "Bills": {"Day": 20, "Type": "OFFOLLOWINGMONTH"}},
+        "PaymentTerms": {
+            "Sales": {"Day": 20, "Type": "OFCURRENTMONTH"},
+            "Bills": {"Day": 20, "Type": "OFFOLLOWINGMONTH"},
+        },
     }
 
 
@@ -224,17 +317,27 @@ def _settings_for(tenant: Tenant, region: Region, rng: random.Random, stamp: str
     for code, name, description, price in SALES_ITEMS:
         tenant["Items"].put(
             _settings.item(
-                _uuid(rng), code, name, stamp, Description=description,
+                _uuid(rng),
+                code,
+                name,
+                stamp,
+                Description=description,
                 SalesDetails={"UnitPrice": price, "AccountCode": "200", "TaxType": "OUTPUT2"},
-                PurchaseDetails={}, IsPurchased=False,
+                PurchaseDetails={},
+                IsPurchased=False,
             )
         )
     for code, name, description, price in PURCHASE_ITEMS:
         tenant["Items"].put(
             _settings.item(
-                _uuid(rng), code, name, stamp, PurchaseDescription=description,
+                _uuid(rng),
+                code,
+                name,
+                stamp,
+                PurchaseDescription=description,
                 PurchaseDetails={"UnitPrice": price, "AccountCode": "461", "TaxType": "INPUT2"},
-                SalesDetails={}, IsSold=False,
+                SalesDetails={},
+                IsSold=False,
             )
         )
     region_options = ["North", "South", "East", "West", "Ōtautahi"]
@@ -271,7 +374,9 @@ class _Writer:
             if sales:
                 code, _, description, price = rng.choice(SALES_ITEMS)
                 line: Record = {"ItemCode": code, "Description": description, "AccountCode": "200"}
-                line["TaxType"] = rng.choice(("OUTPUT2", "OUTPUT2", "OUTPUT2", "ZERORATED", "TAX001", "TAX002", "TAX003"))
+                line["TaxType"] = rng.choice(
+                    ("OUTPUT2", "OUTPUT2", "OUTPUT2", "ZERORATED", "TAX001", "TAX002", "TAX003")
+                )
             else:
                 code, _, description, price = rng.choice(PURCHASE_ITEMS)
                 line = {"ItemCode": code, "Description": description}
@@ -305,18 +410,38 @@ def _contact(rng: random.Random, index: int, stamp: str, currencies: list[str]) 
             "LastName": last,
             "EmailAddress": f"{email_name or 'contact'}{index}@example.com",
             "Addresses": [
-                {"AddressType": "STREET", "AddressLine1": f"{rng.randrange(1, 400)} Queen Street", "City": city,
-                 "Region": "", "PostalCode": postcode, "Country": country},
-                {"AddressType": "POBOX", "AddressLine1": f"PO Box {rng.randrange(100, 9999)}", "City": city,
-                 "Region": "", "PostalCode": postcode, "Country": country},
+                {
+                    "AddressType": "STREET",
+                    "AddressLine1": f"{rng.randrange(1, 400)} Queen Street",
+                    "City": city,
+                    "Region": "",
+                    "PostalCode": postcode,
+                    "Country": country,
+                },
+                {
+                    "AddressType": "POBOX",
+                    "AddressLine1": f"PO Box {rng.randrange(100, 9999)}",
+                    "City": city,
+                    "Region": "",
+                    "PostalCode": postcode,
+                    "Country": country,
+                },
             ],
             "Phones": [
-                {"PhoneType": "DEFAULT", "PhoneNumber": f"{rng.randrange(2000000, 9999999)}", "PhoneAreaCode": "04",
-                 "PhoneCountryCode": "64"},
+                {
+                    "PhoneType": "DEFAULT",
+                    "PhoneNumber": f"{rng.randrange(2000000, 9999999)}",
+                    "PhoneAreaCode": "04",
+                    "PhoneCountryCode": "64",
+                },
                 {"PhoneType": "DDI", "PhoneNumber": "", "PhoneAreaCode": "", "PhoneCountryCode": ""},
                 {"PhoneType": "FAX", "PhoneNumber": "", "PhoneAreaCode": "", "PhoneCountryCode": ""},
-                {"PhoneType": "MOBILE", "PhoneNumber": f"021 {rng.randrange(100000, 999999)}", "PhoneAreaCode": "",
-                 "PhoneCountryCode": "64"},
+                {
+                    "PhoneType": "MOBILE",
+                    "PhoneNumber": f"021 {rng.randrange(100000, 999999)}",
+                    "PhoneAreaCode": "",
+                    "PhoneCountryCode": "64",
+                },
             ],
         }
     )

@@ -10,7 +10,7 @@ from . import _money, _settings
 from ._call import Call
 from ._errors import ElementError
 from ._money import LINE_AMOUNT_TYPES, Totals
-from ._wire import Record
+from ._wire import Record, money
 
 TRACKING = f.Obj({"TrackingCategoryID": f.GUID, "TrackingOptionID": f.GUID, "Name": f.TEXT, "Option": f.TEXT})
 LINE = f.Obj(
@@ -140,7 +140,7 @@ def _one(
     if discount_rate is not None:
         line["DiscountRate"] = discount_rate
     if discount_amount is not None:
-        line["DiscountAmount"] = _money.money(discount_amount)
+        line["DiscountAmount"] = money(discount_amount)
     try:
         line["Tracking"] = _settings.resolve_tracking(tenant, f.objects(sent, "Tracking"))
     except ElementError as exc:
@@ -150,9 +150,7 @@ def _one(
     return line, result
 
 
-def compute(
-    call: Call, sent: list[Record], previous: list[Record], kind: str, *, sales: bool, approved: bool
-) -> Lines:
+def compute(call: Call, sent: list[Record], previous: list[Record], kind: str, *, sales: bool, approved: bool) -> Lines:
     """The document's lines as Xero stores them and its totals; every problem with any line, or ElementError."""
     known = {str(line.get("LineItemID", "")).lower(): line for line in previous}
     lines: list[Record] = []

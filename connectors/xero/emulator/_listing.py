@@ -3,7 +3,7 @@
 Paged collections (Contacts, Invoices, CreditNotes, Payments, BankTransactions) answer `page`/`pageSize`
 with up to pageSize records (default 100; at most 1000, larger sizes are capped as Xero's clients report)
 and a `pagination` block {page, pageSize, pageCount, itemCount}. Without `page` they answer every record,
-and invoices, credit notes and bank transactions then leave out their line items, as Xero documents.
+and invoices and credit notes then leave out their line items, as Xero documents.
 If-Modified-Since (RFC 1123 or ISO 8601; unparsable values are ignored, as HTTP says) keeps records whose
 UpdatedDateUTC is later than it. Without `order`, records come by UpdatedDateUTC, oldest first.
 """

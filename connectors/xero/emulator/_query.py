@@ -288,7 +288,8 @@ class _Parser:
             raise query_parse("DateTime() takes year, month, day and optionally hour, minute, second")
         numbers = [int(a.text) for a in args]
         try:
-            moment = datetime(*numbers, tzinfo=UTC)  # type: ignore[misc]
+            hour, minute, second = numbers[3:] or (0, 0, 0)
+            moment = datetime(numbers[0], numbers[1], numbers[2], hour, minute, second, tzinfo=UTC)
         except ValueError as exc:
             raise query_parse(f"DateTime({', '.join(a.text for a in args)}) is not a valid date: {exc}") from None
         return lambda record: moment

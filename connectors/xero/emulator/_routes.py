@@ -66,18 +66,21 @@ INVOICES = Listing(
     d.INVOICE_FIELDS,
     _document_row(d.INVOICES),
     paged=True,
-    lists={"IDs": "InvoiceID", "InvoiceNumbers": "InvoiceNumber", "ContactIDs": "Contact.ContactID", "Statuses": "Status"},
+    lists={
+        "IDs": "InvoiceID",
+        "InvoiceNumbers": "InvoiceNumber",
+        "ContactIDs": "Contact.ContactID",
+        "Statuses": "Status",
+    },
     search=("InvoiceNumber", "Reference"),
 )
-CREDIT_NOTES = Listing(
-    "CreditNotes", "CreditNote", d.CREDIT_NOTE_FIELDS, _document_row(d.CREDIT_NOTES), paged=True
-)
+CREDIT_NOTES = Listing("CreditNotes", "CreditNote", d.CREDIT_NOTE_FIELDS, _document_row(d.CREDIT_NOTES), paged=True)
 PAYMENTS = Listing("Payments", "Payment", _payments.FIELDS, lambda call, r, mode: dict(r), paged=True)
 BANK_TRANSACTIONS = Listing(
     "BankTransactions",
     "BankTransaction",
     _bank.FIELDS,
-    lambda call, r, mode: _bank.render(call, r, lines=mode.paged),
+    lambda call, r, mode: _bank.render(call, r),  # Xero's schema requires LineItems on every one
     paged=True,
 )
 TAX_RATES = Listing(
@@ -93,7 +96,12 @@ ACCOUNTS = Listing(
 )
 ITEMS = Listing("Items", "Item", _settings.ITEM_FIELDS, lambda c, r, m: dict(r), default_order=None)
 CURRENCIES = Listing(
-    "Currencies", "Currency", _settings.CURRENCY_FIELDS, lambda c, r, m: dict(r), modified_since=False, default_order=None
+    "Currencies",
+    "Currency",
+    _settings.CURRENCY_FIELDS,
+    lambda c, r, m: dict(r),
+    modified_since=False,
+    default_order=None,
 )
 
 
@@ -101,6 +109,11 @@ def _tracking_row(call: Call, record: Record, mode: Mode) -> Record:
     shown = _settings.visible_category(record, call.flag("includeArchived"))
     assert shown is not None
     return shown
+
+
+def _tracking_detail(call: Call, record: Record) -> Record:
+    """One category by id, archived or not, with its active and archived options."""
+    return _settings.visible_category(record, True) or record
 
 
 TRACKING = Listing(
@@ -263,7 +276,13 @@ def _allocate(call: Call) -> Reply:
         note["UpdatedDateUTC"] = call.stamp
         call.tenant["CreditNotes"].put(note)
         call.event("INVOICE", "UPDATE", "Invoices", str(invoice["InvoiceID"]))
-        call.event("CREDITNOTE", "UPDATE", "CreditNotes", str(note["CreditNoteID"]), {"Type": note["Type"], "Status": note["Status"]})
+        call.event(
+            "CREDITNOTE",
+            "UPDATE",
+            "CreditNotes",
+            str(note["CreditNoteID"]),
+            {"Type": note["Type"], "Status": note["Status"]},
+        )
         answers.append({**allocation, "CreditNote": {"CreditNoteID": note["CreditNoteID"]}})
     return Reply(200, envelope(call, "Allocations", answers))
 
@@ -327,7 +346,9 @@ ROUTES: list[Route] = [
     Route("GET", "/Items", lister(ITEMS)),
     Route("PUT", "/Items", creator(_settings.ITEMS)),
     Route("POST", "/Items", upserter(_settings.ITEMS)),
-    Route("GET", "/Items/{ItemID}", lambda c: _one(c, "Items", _settings.find_item(c.tenant, _param(c)), lambda _, r: r)),
+    Route(
+        "GET", "/Items/{ItemID}", lambda c: _one(c, "Items", _settings.find_item(c.tenant, _param(c)), lambda _, r: r)
+    ),
     Route("POST", "/Items/{ItemID}", updater(_settings.ITEMS, lambda c: _settings.find_item(c.tenant, _param(c)))),
     Route("DELETE", "/Items/{ItemID}", _item_delete),
     Route("GET", "/TrackingCategories", lister(TRACKING)),
@@ -335,7 +356,7 @@ ROUTES: list[Route] = [
     Route(
         "GET",
         "/TrackingCategories/{TrackingCategoryID}",
-        lambda c: _one(c, "TrackingCategories", _category(c), lambda call, r: _tracking_row(call, r, Mode(False, False))),
+        lambda c: _one(c, "TrackingCategories", _category(c), _tracking_detail),
     ),
     Route(
         "POST",
@@ -347,7 +368,9 @@ ROUTES: list[Route] = [
         "/TrackingCategories/{TrackingCategoryID}",
         lambda c: _settings.delete_tracking_category(c, _category(c)),
     ),
-    Route("PUT", "/TrackingCategories/{TrackingCategoryID}/Options", lambda c: _settings.create_option(c, _category(c))),
+    Route(
+        "PUT", "/TrackingCategories/{TrackingCategoryID}/Options", lambda c: _settings.create_option(c, _category(c))
+    ),
     Route(
         "POST",
         "/TrackingCategories/{TrackingCategoryID}/Options/{TrackingOptionID}",

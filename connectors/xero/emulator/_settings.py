@@ -492,7 +492,16 @@ def locate_item(call: Call, element: Record) -> Record | None:
     return call.tenant["Items"].find("Code", code) if code else None
 
 
-ITEMS = Writer("Items", ITEM_SPEC, "HasValidationErrors", create_item, update_item, locate_item, lambda c, r: r)
+ITEMS = Writer(
+    "Items",
+    ITEM_SPEC,
+    "HasValidationErrors",
+    create_item,
+    update_item,
+    locate_item,
+    lambda c, r: r,
+    required=(("Code", ""),),
+)
 
 
 def find_item(tenant: Tenant, key: str) -> Record | None:
@@ -548,9 +557,9 @@ def _category_name(call: Call, name: str | None, current_id: str | None) -> str:
     if len(text) > 100:
         raise single_validation("Tracking Category Name must not be more than 100 characters long.")
     for other in call.tenant["TrackingCategories"]:
-        if other.get("Status") != "DELETED" and other["TrackingCategoryID"] != current_id:
-            if str(other.get("Name", "")).lower() == text.lower():
-                raise single_validation(f"A tracking category named {text} already exists.")
+        same = str(other.get("Name", "")).lower() == text.lower()
+        if same and other.get("Status") != "DELETED" and other["TrackingCategoryID"] != current_id:
+            raise single_validation(f"A tracking category named {text} already exists.")
     return text
 
 
@@ -595,9 +604,9 @@ def _option_name(record: Record, name: str | None, current_id: str | None) -> st
     if len(text) > 100:
         raise single_validation("Tracking Option Name must not be more than 100 characters long.")
     for option in record.get("Options") or []:
-        if option.get("Status") != "DELETED" and option["TrackingOptionID"] != current_id:
-            if str(option.get("Name", "")).lower() == text.lower():
-                raise single_validation(f"The option {text} already exists in {record.get('Name')}.")
+        same = str(option.get("Name", "")).lower() == text.lower()
+        if same and option.get("Status") != "DELETED" and option["TrackingOptionID"] != current_id:
+            raise single_validation(f"The option {text} already exists in {record.get('Name')}.")
     return text
 
 
@@ -615,7 +624,8 @@ def create_option(call: Call, record: Record) -> Reply:
 def _option(record: Record, option_id: str) -> Record:
     for option in record.get("Options") or []:
         if str(option["TrackingOptionID"]).lower() == option_id.lower() and option.get("Status") != "DELETED":
-            return option
+            found: Record = option
+            return found
     raise not_found()
 
 
@@ -675,7 +685,9 @@ def resolve_tracking(tenant: Tenant, sent: list[Record]) -> list[Record]:
                 break
         if option is None:
             shown = option_id or option_name
-            raise ElementError(f"The tracking option '{shown}' does not exist in tracking category '{category['Name']}'.")
+            raise ElementError(
+                f"The tracking option '{shown}' does not exist in tracking category '{category['Name']}'."
+            )
         if any(r["TrackingCategoryID"] == category["TrackingCategoryID"] for r in resolved):
             raise ElementError(f"Tracking category '{category['Name']}' is given twice on one line.")
         resolved.append(

@@ -113,7 +113,9 @@ class Webhooks:
             if event.data is not None:
                 item["data"] = event.data
             items.append(item)
-        return dumps({"events": items, "firstEventSequence": first, "lastEventSequence": last, "entropy": self._entropy()})
+        return dumps(
+            {"events": items, "firstEventSequence": first, "lastEventSequence": last, "entropy": self._entropy()}
+        )
 
     def announce(self, tenant: Tenant, events: Sequence[Event], origin: str) -> None:
         if self.url is None:

@@ -13,7 +13,9 @@ Record = dict[str, Any]
 CENT = Decimal("0.01")
 
 _MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
 # Decimals travel through json.dumps as marked strings and come out as bare JSON numbers.
 _MARK = "\u0000D"
 _MARKED = re.compile(r'"\\u0000D([-+0-9.Ee]+)\\u0000"')
