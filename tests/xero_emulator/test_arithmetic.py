@@ -77,7 +77,7 @@ def test_compound_rates_tax_the_tax_before_them() -> None:
 
 
 EMULATOR = small(contacts=5, invoices=0, bills=0, expenses=0, tenants=1, minute_limit=10_000, day_limit=1_000_000)
-TOKEN = EMULATOR.oauth.issue_access(EMULATOR.client_id, ("accounting.transactions",)).access_token
+TOKEN = EMULATOR.oauth.issue_access(EMULATOR.client_id, EMULATOR.scopes).access_token
 TAX_TYPES = st.sampled_from(["OUTPUT2", "NONE", "ZERORATED", "TAX001", "TAX002", "TAX003"])
 
 

@@ -23,7 +23,9 @@ async def _api(http: httpx.AsyncClient, token: str, tenant: str) -> httpx.Respon
 
 
 async def _code(
-    http: httpx.AsyncClient, emu: XeroEmulator, scope: str = "openid accounting.transactions offline_access"
+    http: httpx.AsyncClient,
+    emu: XeroEmulator,
+    scope: str = "openid accounting.settings accounting.transactions offline_access",
 ) -> str:
     params = {
         "response_type": "code",
@@ -160,3 +162,19 @@ async def test_token_paths_answer_in_lower_and_xeros_case(emu: XeroEmulator, htt
     form = {"grant_type": "refresh_token", "refresh_token": emu.refresh_token}
     response = await http.post("/Connect/Token", data=form, auth=(emu.client_id, emu.client_secret))
     assert response.status_code == 200
+
+
+async def test_tokens_open_only_what_their_scopes_allow(emu: XeroEmulator, http: httpx.AsyncClient) -> None:
+    def headers(*scopes: str) -> dict[str, str]:
+        token = emu.oauth.issue_access(emu.client_id, scopes).access_token
+        return {"Authorization": f"Bearer {token}", "xero-tenant-id": emu.tenant_id}
+
+    granular = headers("accounting.invoices", "accounting.settings")
+    assert (await http.get(f"{API}/Invoices", headers=granular)).status_code == 200
+    assert (await http.get(f"{API}/TaxRates", headers=granular)).status_code == 200
+    refused = await http.get(f"{API}/Contacts", headers=granular)
+    assert refused.status_code == 401 and refused.json()["Detail"] == "AuthorizationUnsuccessful"
+    read_only = headers("accounting.contacts.read")
+    assert (await http.get(f"{API}/Contacts", headers=read_only)).status_code == 200
+    written = await http.put(f"{API}/Contacts", json={"Contacts": [{"Name": "Nope"}]}, headers=read_only)
+    assert written.status_code == 401

@@ -161,7 +161,7 @@ def run(tally: Tally) -> None:
     emu = XeroEmulator(
         seed=13, contacts=40, invoices=40, bills=20, expenses=20, tenants=1, minute_limit=1_000_000, day_limit=10**9
     ).wait_ready()
-    token = emu.oauth.issue_access(emu.client_id, ("accounting.transactions",)).access_token
+    token = emu.oauth.issue_access(emu.client_id, emu.scopes).access_token
     headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": emu.tenant_id, "Accept": "application/json"}
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml reads the 900 kB document 5x faster
     with emu.serve(), requests.Session() as http:

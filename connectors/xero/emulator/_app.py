@@ -140,11 +140,13 @@ class XeroApp:
             entry["endpoint"] = f"{method} {API_PREFIX}{route.template}"
         headers: dict[str, str] = {"Xero-Correlation-Id": str(uuid.uuid4())}
         try:
-            self.identity.authenticate(request.headers.get("authorization"))
+            scopes = self.identity.authenticate(request.headers.get("authorization"))
             if route is None:
                 if known:
                     raise method_not_allowed()
                 raise not_found()
+            if not _identity.scope_allows(scopes, route.parts[0], method):
+                raise unauthorized("AuthorizationUnsuccessful")
             asked = request.headers.get("xero-tenant-id", "").strip()
             entry["organization_id"] = asked
             if not asked:

@@ -48,6 +48,8 @@ class XeroEmulator(Emulator):
 
     connector_name: ClassVar[str] = "xero"
     title: ClassVar[str] = "Xero emulator"
+    #: the scopes of the seeded refresh token
+    scopes: ClassVar[tuple[str, ...]] = SCOPES
 
     def __init__(
         self,

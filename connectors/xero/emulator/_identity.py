@@ -43,6 +43,32 @@ GRACE_SECONDS = 1800
 CODE_SECONDS = 300
 
 
+# Which scopes open which collections: the broad ones of the OAS and the granular ones of apps created since
+# March 2026 (XERO_FACTS: scopes); a ".read" scope opens GET only.
+SCOPE_FAMILIES = {
+    "Contacts": ("accounting.contacts",),
+    "Invoices": ("accounting.transactions", "accounting.invoices"),
+    "CreditNotes": ("accounting.transactions", "accounting.invoices"),
+    "Payments": ("accounting.transactions", "accounting.payments", "accounting.invoices"),
+    "BankTransactions": ("accounting.transactions", "accounting.banktransactions"),
+    "TaxRates": ("accounting.settings",),
+    "Accounts": ("accounting.settings",),
+    "Items": ("accounting.settings",),
+    "TrackingCategories": ("accounting.settings",),
+    "Organisation": ("accounting.settings",),
+    "Organisations": ("accounting.settings",),
+    "Currencies": ("accounting.settings",),
+}
+
+
+def scope_allows(granted: tuple[str, ...], collection: str, method: str) -> bool:
+    family = SCOPE_FAMILIES.get(collection)
+    if family is None:
+        return True
+    wanted = set(family) | ({f"{s}.read" for s in family} if method == "GET" else set())
+    return bool(wanted & set(granted))
+
+
 def _json(status: int, payload: object, headers: dict[str, str] | None = None) -> Response:
     return Response(dumps(payload), status_code=status, media_type=JSON, headers=headers)
 
@@ -64,13 +90,13 @@ class Identity:
     def __init__(self, emulator: XeroEmulator) -> None:
         self.emulator = emulator
 
-    def authenticate(self, header: str | None) -> None:
-        """The bearer token of an API call, or the 401 Xero answers."""
+    def authenticate(self, header: str | None) -> tuple[str, ...]:
+        """The scopes of an API call's bearer token, or the 401 Xero answers."""
         scheme, _, token = (header or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized()
         try:
-            self.emulator.oauth.authenticate(token.strip())
+            return self.emulator.oauth.authenticate(token.strip()).scopes
         except OAuthError as exc:
             if exc.reason == "expired":
                 raise unauthorized("TokenExpired: token expired") from None

@@ -48,7 +48,8 @@ def _stamp(moment: datetime) -> str:
 
 class Webhooks:
     def __init__(self, stats: Stats, clock: Any, key: str, *, attempts: int = 3, retry_delay: float = 0.2) -> None:
-        self.key = key
+        self.app_key = key  # the app's webhook key, as developer.xero.com shows it
+        self.key = key  # the key deliveries are signed with (tests may subscribe with another)
         self.url: str | None = None
         self.categories: tuple[str, ...] = CATEGORIES
         self.status = "NONE"  # NONE, OK (intent to receive passed), FAILED
@@ -68,14 +69,14 @@ class Webhooks:
         self.outbox.transport = value
 
     def subscribe(self, url: str, key: str | None = None, categories: Sequence[str] = CATEGORIES) -> None:
+        """Deliver to url, signed with key (the app's webhook key unless given)."""
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"the webhook URL must be absolute http(s), not {url!r}")
         unknown = sorted(set(categories) - set(CATEGORIES))
         if unknown:
             raise ValueError(f"unknown event categories {unknown}; use any of {', '.join(CATEGORIES)}")
         self.url = url
-        if key:
-            self.key = key
+        self.key = key or self.app_key
         self.categories = tuple(categories)
         self.status = "NONE"
 
