@@ -4,12 +4,14 @@ feed in the sync engine, request ids under lost answers, rotating refresh tokens
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -25,6 +27,7 @@ from unified.secret import Secret
 from unified.sync import SQLiteStore, SyncEngine
 from unified.toolkit import MemoryTokenStore, StoredTokens
 from unified.vault import Vault
+from unified.webhooks import Watcher, WebhookStore
 
 pytestmark = pytest.mark.e2e
 
@@ -181,3 +184,37 @@ def test_a_get_of_an_inactive_customer_is_not_found(emu: QuickBooksEmulator) -> 
         with pytest.raises(EntityNotFoundError):
             client.customers.get("customer-2")
         assert "customer-2" not in {c.id for c in client.contacts.list()}
+
+
+def test_virtual_webhooks_deliver_a_deletion_found_through_cdc(
+    emu: QuickBooksEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNIFIED_HOME", str(tmp_path / "home"))  # the webhook store's secrets use the vault's key
+    delivered: list[dict[str, Any]] = []
+
+    def subscriber(request: httpx.Request) -> httpx.Response:
+        delivered.append(json.loads(request.content))
+        return httpx.Response(204)
+
+    webhooks = WebhookStore(tmp_path / "unified.webhooks.db")
+    webhooks.add_subscriber("https://hooks.example/qbo", "whsec_local_example")
+    watcher = Watcher(
+        _connector(emu),
+        SQLiteStore(tmp_path / "unified.db"),
+        webhooks,
+        connection="acme",
+        resources=["invoices"],
+        transport=httpx.MockTransport(subscriber),
+    )
+
+    async def main() -> None:
+        await watcher.run_once()  # the baseline: no events
+        async with AsyncUnifiedClient(_connector(emu)) as client:
+            await client.invoices.delete("3")
+        await watcher.run_once()
+        await watcher.aclose()
+
+    asyncio.run(main())
+    assert [(event["type"], event["entity_id"], event["connection"]) for event in delivered] == [
+        ("accounting.invoice.deleted", "3", "acme")
+    ]
