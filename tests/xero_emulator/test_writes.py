@@ -168,6 +168,8 @@ async def test_payments_pay_invoices_and_deleting_them_reopens(emu: XeroEmulator
     rest = await xero.ok("POST", "/Payments", json={**payment, "Amount": 10})
     paid = (await xero.ok("GET", f"/Invoices/{created['InvoiceID']}"))["Invoices"][0]
     assert paid["Status"] == "PAID" and paid["AmountDue"] == 0 and paid["FullyPaidOnDate"].startswith("/Date(")
+    edited = await xero.call("POST", f"/Invoices/{created['InvoiceID']}", json={"Invoices": [{"Reference": "late"}]})
+    assert edited.status_code == 400 and "not of valid status for modification" in edited.text
     deleted = await xero.ok("POST", f"/Payments/{rest['Payments'][0]['PaymentID']}", json={"Status": "DELETED"})
     assert deleted["Payments"][0]["Status"] == "DELETED"
     reopened = (await xero.ok("GET", f"/Invoices/{created['InvoiceID']}"))["Invoices"][0]

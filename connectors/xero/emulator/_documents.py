@@ -261,6 +261,9 @@ def apply(call: Call, kind: Kind, record: Record, element: Record, creating: boo
         problem = _transition(current, requested, record, kind)
         if problem:
             raise ElementError(problem)
+        naming = {kind.id_field.lower(), kind.number_field.lower(), "status"}
+        if current in FINAL and any(str(key).lower() not in naming for key in element):
+            raise ElementError(NOT_MODIFIABLE)
     approved = requested in ("SUBMITTED", "AUTHORISED")
     changes_content = any(
         f.has(element, key)
