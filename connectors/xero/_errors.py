@@ -176,8 +176,8 @@ def error_for(reply: Reply, call: Call, hit: RateLimitHit | None) -> UnifiedErro
         tenant = call.organization or "(none)"
         return ForbiddenError(
             f"Xero refused {call.where} for tenant {tenant} ({said or 'Forbidden'}): this login has not connected "
-            "that organisation, or the grant lacks the scope for it. List the tenants it reaches with "
-            "XeroConnector.connections() (GET /connections) and use one of their tenantId values, or "
+            "that organisation, or the grant lacks the scope for it. List the tenants it reaches with `unified "
+            "organizations` (GET /connections) and use one of their tenantId values, or "
             f"{_RECONNECT} to grant access.",
             detail={"request": call.where, "status": 403, "tenant_id": call.organization},
             downstream_errors=[DownstreamError(code, said or "Forbidden", 403)],

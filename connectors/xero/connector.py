@@ -440,6 +440,10 @@ class XeroConnector(Connector):
             raise ConnectorExecutionError("Xero answered GET /connections without a list of connections.")
         return [row for row in body if isinstance(row, dict)]
 
+    async def organizations(self) -> builtins.list[dict[str, Any]]:
+        """The tenants this login reaches (``unified organizations``): Xero's ``GET /connections`` rows."""
+        return await self.connections()
+
     async def proxy(
         self,
         method: str,

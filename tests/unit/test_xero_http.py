@@ -189,7 +189,7 @@ def test_a_tenant_this_login_has_not_connected_is_forbidden_by_name() -> None:
     with pytest.raises(ForbiddenError) as info:
         run(xero.get("contacts", CONTACT_ID))
     assert xero.tenant_id in info.value.message and "AuthenticationUnsuccessful" in info.value.message
-    assert "connections()" in info.value.message
+    assert "unified organizations" in info.value.message
 
 
 def test_a_record_xero_does_not_have_is_not_found() -> None:
