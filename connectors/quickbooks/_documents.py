@@ -75,7 +75,6 @@ from connectors.quickbooks._wire import (
 from schemas import (
     Bill,
     BillLineItem,
-    CustomField,
     Expense,
     ExpenseLineItem,
     Invoice,
@@ -906,7 +905,3 @@ def expense_to_qbo(record: Expense, fields: AbstractSet[str], links: Links, *, c
     _, q.DepartmentRef = _department(record, fields, links)
     q.CustomField = _custom_fields(record, fields, links)
     return unstructure(q)
-
-
-def custom_field_names(fields: Sequence[CustomField] | None) -> list[str]:
-    return [f.name for f in fields or [] if f.name and not f.id]

@@ -228,14 +228,29 @@ class QuickBooksConnector(Connector):
         return self._read(entity, payload, await self._taxes(spec), raw)
 
     async def update(self, resource: str, id: str, record: BaseModel, *, raw: bool = False) -> BaseModel:
+        """A sparse update. With ``row_version`` it is QuickBooks' SyncToken (stale: ConflictError); without, the
+        current one is read first, and the update applies to whatever is current."""
         spec = SPECS[resource]
         fields = _write_fields(spec, record)
-        entity, current = await self._fetch(resource, spec, id)
-        _, body = await self._body(resource, spec, record, fields, create=False, entity=entity)
         token = getattr(record, "row_version", None) if "row_version" in fields else None
-        body.update(Id=current["Id"], SyncToken=token or current.get("SyncToken"), sparse=True)
+        target = self._target(resource, spec, id) if token else None
+        if target is None:
+            entity, current = await self._fetch(resource, spec, id)
+            target, token = (entity, str(current["Id"])), token or current.get("SyncToken")
+        entity, qbo_id = target
+        _, body = await self._body(resource, spec, record, fields, create=False, entity=entity)
+        body.update(Id=qbo_id, SyncToken=token, sparse=True)
         payload = await self.http.save(entity, body)
         return self._read(entity, payload, await self._taxes(spec), raw)
+
+    def _target(self, resource: str, spec: ResourceSpec, record_id: str) -> tuple[str, str] | None:
+        """(entity, QuickBooks id) when the id alone says it; None when a read must tell."""
+        if not spec.name_list:
+            return spec.entities[0], _digits(record_id, spec)
+        parsed = parse_contact_id(record_id, _VIEWS.get(resource))
+        if parsed is None or parsed[0] is None:
+            return None
+        return parsed[0], parsed[1]
 
     async def delete(self, resource: str, id: str) -> None:
         spec = SPECS[resource]
