@@ -146,6 +146,7 @@ class XeroConnector(Connector):
         self._accounts: KeyedCache[str, list[w.XeroAccount]] = KeyedCache(self._fetch_accounts)
         self._items: KeyedCache[str, list[w.XeroItem]] = KeyedCache(self._fetch_items)
         self._tracking: KeyedCache[str, list[w.XeroTrackingCategory]] = KeyedCache(self._fetch_tracking)
+        self._absent_taxes: set[str] = set()
 
     def __repr__(self) -> str:
         return f"XeroConnector(api_url={self.api_url!r}, tenant_id={self.tenant_id!r})"
@@ -394,9 +395,12 @@ class XeroConnector(Connector):
             for line in (row.get("LineItems") or [])
             if isinstance(line, Mapping) and line.get("TaxType")
         }
-        if wanted - set(taxes):
+        unknown = wanted - set(taxes) - self._absent_taxes
+        if unknown:
             self._taxes.forget()
             taxes = await self._taxes.get(self.tenant_id)
+            # codes Xero's table still lacks are read as codes alone, without asking again on every page
+            self._absent_taxes |= {code for code in unknown - set(taxes) if isinstance(code, str)}
         return taxes
 
     async def _fetch_taxes(self, _tenant: str) -> dict[str, w.XeroTaxRate]:

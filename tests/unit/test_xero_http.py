@@ -27,7 +27,7 @@ from unified.errors import (
 )
 from unified.ratelimit import RateLimitPolicy
 from unified.secret import Secret
-from unified.toolkit import MemoryTokenStore, StoredTokens
+from unified.toolkit import MemoryTokenStore, PacedTransport, StoredTokens
 
 Handler = Callable[[httpx.Request], httpx.Response]
 CONTACT_ID = "3ff6d40c-af9a-40a3-89ce-3c1556a25591"
@@ -344,3 +344,35 @@ def test_an_answer_without_the_element_sent_is_an_uncertain_outcome() -> None:
     with pytest.raises(ConnectorExecutionError) as info:
         run(xero.create("contacts", Contact(display_name="Acme")))
     assert info.value.outcome == "uncertain"
+
+
+def test_a_tax_type_missing_from_xero_s_table_is_asked_for_once_not_on_every_page() -> None:
+    tables: list[httpx.Request] = []
+    row = {
+        "InvoiceID": INVOICE_ID,
+        "Type": "ACCREC",
+        "Status": "DRAFT",
+        "LineItems": [{"Description": "x", "TaxType": "GONE", "LineAmount": 1}],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/TaxRates"):
+            tables.append(request)
+            return reply(body={"TaxRates": [{"TaxType": "OUTPUT", "Name": "GST", "EffectiveRate": 15}]})
+        return reply(body={"Invoices": [row], "pagination": {"page": 1, "pageCount": 9}})
+
+    xero = connector(handler)
+    for _ in range(3):
+        page = run(xero.list("invoices", ListQuery(limit=1)))
+        line = page.data[0].line_items[0]
+        assert line.tax_rate.id == "GONE" and line.tax_rate.rate is None
+    assert len(tables) == 2  # the first read, and one more look for GONE
+
+
+def test_every_tenant_of_one_app_shares_the_app_s_minute_budget() -> None:
+    first, second = connector(lambda r: reply()), connector(lambda r: reply())
+    assert first.tenant_id != second.tenant_id
+    assert first.http.limiter is not second.http.limiter  # each tenant its own 60 a minute
+    apps = [c.http._client._transport for c in (first, second)]
+    assert all(isinstance(t, PacedTransport) for t in apps)
+    assert apps[0].limiter is apps[1].limiter and apps[0].limiter.policy.limit == 10_000

@@ -400,6 +400,23 @@ def test_pass_through_reaches_the_element() -> None:
     )
     body = _write(record)
     assert body["LineAmountTypes"] == "NoTax" and "Ignored" not in body
+    paths = _invoice(
+        pass_through=[
+            PassThrough(
+                service_id="Xero",
+                extend_paths=[
+                    {"path": "$.LineItems[0].TaxAmount", "value": 1.5},
+                    {"path": "$['BrandingThemeID']", "value": "theme-1"},
+                ],
+            )
+        ]
+    )
+    extended = _write(paths)
+    assert extended["LineItems"][0]["TaxAmount"] == 1.5 and extended["BrandingThemeID"] == "theme-1"
+    broken = _invoice(pass_through=[PassThrough(service_id="xero", extend_paths=[{"path": "Reference", "value": 1}])])
+    with pytest.raises(RequestValidationError) as info:
+        _write(broken)
+    assert info.value.field == "pass_through"
 
 
 # -- expenses and tax rates ----------------------------------------------------------------------------------
