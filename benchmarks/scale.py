@@ -210,7 +210,9 @@ def rate_bound(calls_by_org: dict[str, int], window: float) -> float:
     return max((math.ceil(c / LIMIT) - 1) * window for c in calls_by_org.values()) if calls_by_org else 0.0
 
 
-def run(organizations: int, workers: int, concurrency: int, window: float, counts: dict[str, int]) -> Result:
+def run(
+    organizations: int, workers: int, concurrency: int, window: float, counts: dict[str, int], timeout: float
+) -> Result:
     started = time.perf_counter()
     emu = ZohoBooksEmulator(seed=7, organizations=organizations, window_seconds=window, **counts)
     result = Result(organizations, workers, window, jobs=0)
@@ -239,7 +241,7 @@ def run(organizations: int, workers: int, concurrency: int, window: float, count
         logs = {n: log for n, (_, log) in running.items()}
         killed: set[int] = set()
         try:
-            deadline = time.monotonic() + 600
+            deadline = time.monotonic() + timeout
             while True:
                 counts_now = job_counts(url)
                 if counts_now.get("todo", 0) + counts_now.get("doing", 0) == 0:
@@ -293,7 +295,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organizations", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--concurrency", type=int, default=4, help="jobs per worker process at once")
+    parser.add_argument("--concurrency", type=int, default=2, help="jobs per worker process at once")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for every job")
     parser.add_argument("--window", type=float, default=0.5, help="the scaled rate window, in seconds")
     parser.add_argument("--quick", action="store_true", help="50 organizations, 3 workers")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
@@ -307,7 +310,7 @@ def main() -> None:
         args.organizations, args.workers = 50, 3
     # the first organization is the large one; the others get a tenth of its records
     counts = dict(zip(("contacts", "invoices", "bills", "expenses"), map(int, args.records.split(",")), strict=True))
-    result = run(args.organizations, args.workers, args.concurrency, args.window, counts)
+    result = run(args.organizations, args.workers, args.concurrency, args.window, counts, args.timeout)
     if args.json:
         print(json.dumps(asdict(result)), flush=True)
         return

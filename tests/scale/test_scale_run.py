@@ -22,7 +22,7 @@ def test_many_organizations_many_workers_one_killed(pg_database: str, redis_pref
     # the fixtures only prove both services run; the script makes a database and a key prefix of its own
     env = {**os.environ, "UNIFIED_BENCH_POSTGRES_URL": PG_ADMIN_URL, "UNIFIED_BENCH_REDIS_URL": REDIS_URL}
     command = [sys.executable, "benchmarks/scale.py", "--organizations", "20", "--workers", "3"]
-    command += ["--records", "10,40,10,10", "--window", "0.5", "--json"]
+    command += ["--records", "10,40,10,10", "--window", "0.5", "--concurrency", "4", "--json"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -71,7 +71,8 @@ class _RetryRetriable(BaseRetryStrategy):
 def build_app(url: str, *, schedule_cron: str | None = None) -> procrastinate.App:
     """The procrastinate app on ``url``, with the sync task and, given a cron (``"*/15 * * * *"``; a 6th field
     for seconds), the periodic schedule."""
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url))
+    # a small pool: every job opens its own sessions for the store, its lock and the vault
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=3))
 
     @app.task(name=SYNC_TASK, queue=QUEUE, pass_context=True, retry=_RetryRetriable())
     async def sync_job(

@@ -11,12 +11,21 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from unified.errors import RequestValidationError
+from unified.errors import RequestValidationError, UnifiedError
 
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["Transactions", "advisory_key", "check_schema", "connect", "is_postgres_url", "redact_dsn", "scalar"]
+__all__ = [
+    "DatabaseUnavailableError",
+    "Transactions",
+    "advisory_key",
+    "check_schema",
+    "connect",
+    "is_postgres_url",
+    "redact_dsn",
+    "scalar",
+]
 
 _SCHEMA = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 INSTALL_HINT = "pip install 'unified-accounting[postgres]'"
@@ -77,8 +86,14 @@ def connect(url: str, *, what: str, field: str = "db") -> psycopg.Connection[Any
     pg = psycopg_module()
     try:
         connection: psycopg.Connection[Any] = pg.connect(url, autocommit=True, connect_timeout=10)
+    except pg.OperationalError as exc:  # down, refused, too many clients: worth trying again
+        raise DatabaseUnavailableError(
+            f"Cannot connect to the {what} at {redact_dsn(url)}: {_reason(exc)}. Check that PostgreSQL runs there, "
+            "accepts this many connections (max_connections), and that the URL is right.",
+            outcome="failed",
+        ) from None
     except pg.Error as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = _reason(exc)
         raise RequestValidationError(
             f"Cannot connect to the {what} at {redact_dsn(url)}: {reason}. Check that PostgreSQL runs there and "
             "that the URL (postgresql://user@host:5432/database) is right.",
@@ -86,6 +101,19 @@ def connect(url: str, *, what: str, field: str = "db") -> psycopg.Connection[Any
             outcome="failed",
         ) from None
     return connection
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[-1].strip() if text else type(exc).__name__
+
+
+class DatabaseUnavailableError(UnifiedError):
+    """PostgreSQL cannot be reached or takes no more connections (503): retriable."""
+
+    status_code = 503
+    type_name = "DatabaseUnavailableError"
+    default_retriable = True
 
 
 class Transactions:
