@@ -94,7 +94,12 @@ class QuickBooksConnector(Connector):
         on_token_refresh: Callable[[TokenSet], None] | None = None,
     ) -> None:
         self.oauth = QuickBooksOAuth(
-            client_id, client_secret, oauth_url=oauth_url, appcenter_url=appcenter_url, transport=transport
+            client_id,
+            client_secret,
+            oauth_url=oauth_url,
+            appcenter_url=appcenter_url,
+            transport=transport,
+            timeout=timeout,
         )
         self.tokens = TokenManager(
             self.oauth,
