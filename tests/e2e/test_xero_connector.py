@@ -48,10 +48,13 @@ def run(coro: Any) -> Any:
 
 
 def _line(**extra: Any) -> InvoiceLineItem:
-    return InvoiceLineItem(
-        description="Consulting", quantity=Decimal(2), unit_price=Decimal("150.00"),
-        ledger_account=LinkedLedgerAccount(code="200"), **extra,
-    )  # fmt: skip
+    fields: dict[str, Any] = {
+        "description": "Consulting",
+        "quantity": Decimal(2),
+        "unit_price": Decimal("150.00"),
+        "ledger_account": LinkedLedgerAccount(code="200"),
+    }
+    return InvoiceLineItem(**(fields | extra))
 
 
 async def _new_contact(client: AsyncUnifiedClient, name: str) -> Contact:
@@ -323,3 +326,77 @@ def _query() -> Any:
     from unified.connector import ListQuery
 
     return ListQuery(limit=5)
+
+
+def test_every_declared_filter_and_sort_is_honoured(served: XeroEmulator) -> None:
+    async def main() -> None:
+        async with AsyncUnifiedClient(emulator_connector(served)) as client:
+            contacts = [c async for c in client.contacts.list()]
+            named = contacts[0]
+            found = [c async for c in client.contacts.list(filters={"display_name": named.display_name})]
+            assert [c.id for c in found] == [named.id]
+            with_email = next(c for c in contacts if c.emails)
+            by_email = [c async for c in client.contacts.list(filters={"email": with_email.emails[0].email})]
+            assert with_email.id in {c.id for c in by_email}
+
+            invoices = [i async for i in client.invoices.list()]
+            some = invoices[0]
+            assert some.customer is not None and some.customer.id
+            checks = {
+                "customer_id": (some.customer.id, lambda i: i.customer.id),
+                "number": (some.number, lambda i: i.number),
+                "status": ("paid", lambda i: i.status),
+            }
+            for name, (value, read) in checks.items():
+                listed = [i async for i in client.invoices.list(filters={name: value})]
+                assert listed and all(read(i) == value for i in listed), name
+            referenced = next(i for i in invoices if i.reference)
+            listed = [i async for i in client.invoices.list(filters={"reference": referenced.reference})]
+            assert referenced.id in {i.id for i in listed} and all(i.reference == referenced.reference for i in listed)
+
+            bills = [b async for b in client.bills.list()]
+            assert bills[0].supplier is not None
+            by_supplier = [b async for b in client.bills.list(filters={"supplier_id": bills[0].supplier.id})]
+            assert bills[0].id in {b.id for b in by_supplier}
+            by_number = [b async for b in client.bills.list(filters={"bill_number": bills[0].bill_number})]
+            assert [b.bill_number for b in by_number] == [bills[0].bill_number] * len(by_number) and by_number
+
+            for resource, caps in client.capabilities.resources.items():
+                for field in caps.sorts:
+                    for direction in ("asc", "desc"):
+                        spelled = field if direction == "asc" else f"-{field}"
+                        records = [r async for r in client.resource(resource).list(sort=spelled)]
+                        keys = [getattr(r, field) for r in records if getattr(r, field) is not None]
+                        ordered = sorted(keys, key=lambda v: str(v).lower() if isinstance(v, str) else v)
+                        assert keys == (ordered if direction == "asc" else ordered[::-1]), (resource, field, direction)
+
+    run(main())
+
+
+def test_an_update_replaces_lines_and_clears_what_it_sets_to_none(served: XeroEmulator) -> None:
+    async def main() -> tuple[Invoice, Invoice, Contact]:
+        async with AsyncUnifiedClient(emulator_connector(served)) as client:
+            contact = await client.contacts.create(
+                Contact(
+                    display_name="Updater Ltd",
+                    addresses=[{"type": "billing", "line1": "PO Box 1"}, {"type": "shipping", "line1": "1 Road"}],
+                    phone_numbers=[{"number": "555 0101"}],
+                )
+            )
+            changed = await client.contacts.update(
+                contact.id or "", Contact(addresses=[{"type": "shipping", "line1": "2 Road"}], phone_numbers=[])
+            )
+            invoice = await client.invoices.create(
+                Invoice(customer=LinkedCustomer(id=contact.id), reference="R-1", line_items=[_line(), _line()])
+            )
+            updated = await client.invoices.update(
+                invoice.id or "", Invoice(reference=None, line_items=[_line(quantity=Decimal(5))])
+            )
+            return invoice, updated, changed
+
+    invoice, updated, contact = run(main())
+    assert len(invoice.line_items or []) == 2 and invoice.reference == "R-1"
+    assert [line.quantity for line in updated.line_items or []] == [Decimal(5)] and updated.reference is None
+    assert updated.total == Decimal("750.00") + (updated.total_tax or 0)
+    assert [(a.type, a.line1) for a in contact.addresses or []] == [("shipping", "2 Road")]
+    assert contact.phone_numbers is None
