@@ -108,7 +108,10 @@ def test_roles_are_xero_s_a_new_contact_becomes_a_customer_with_its_first_invoic
             with pytest.raises(EntityNotFoundError, match="not made that contact a customer"):
                 await client.customers.get(contact.id or "")
             await client.invoices.create(Invoice(customer=LinkedCustomer(id=contact.id), line_items=[_line()]))
-            customer = await client.customers.get(contact.id or "")
+            customer = await client.customers.update(contact.id or "", Contact(first_name="Rolf"))
+            assert (await client.customers.get(contact.id or "")).first_name == "Rolf"
+            with pytest.raises(EntityNotFoundError, match="supplier"):
+                await client.suppliers.update(contact.id or "", Contact(first_name="Not one"))
             suppliers = {s.id async for s in client.suppliers.list() if s.id}
             return contact, customer, suppliers
 
