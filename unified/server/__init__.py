@@ -6,7 +6,7 @@ URL changed)::
     GET /accounting/invoices?limit=50&filter[updated_since]=2024-01-01T00:00:00Z
     Authorization: Bearer <key from `unified keys create`>
     x-apideck-consumer-id: acme          # a vault connection (or the consumer owning acme.* connections)
-    x-apideck-service-id: zoho-books     # only when the consumer has connections to several services
+    x-apideck-service-id: my-books       # only when the consumer has connections to several services
 
 From Python: ``uvicorn.run(create_app())``, or ``with BackgroundServer(create_app()) as server: ...`` in tests.
 """

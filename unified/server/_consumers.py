@@ -1,7 +1,7 @@
 """Which connection a request uses, and one client per connection for the life of the server.
 
 The rule: the consumer ``acme`` owns the vault connection named ``acme`` and every connection named
-``acme.<anything>`` (``acme.xero``, ``acme.eu``...). ``x-apideck-service-id`` (a connector name) picks among
+``acme.<anything>`` (``acme.books``, ``acme.eu``...). ``x-apideck-service-id`` (a connector name) picks among
 them; it is needed only when the consumer owns connections of more than one connector. Among several
 connections of one connector, the one named exactly as the consumer is used; without it, the request must name
 the connection itself.

@@ -109,7 +109,7 @@ def _envelope(data: dict[str, Any], *, listing: bool = False) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "status_code": {"type": "integer", "description": "HTTP status code", "example": 200},
         "status": {"type": "string", "description": "HTTP status", "example": "OK"},
-        "service": {"type": "string", "description": "The connector that answered", "example": "zoho-books"},
+        "service": {"type": "string", "description": "The connector that answered", "example": "my-books"},
         "resource": {"type": "string", "description": "Unified resource name", "example": "invoices"},
         "operation": {"type": "string", "description": "Operation performed", "example": "all"},
         "data": data,
@@ -188,7 +188,7 @@ def _header(name: str, description: str, *, required: bool = False) -> dict[str,
 
 _HEADERS = [
     _header("x-apideck-consumer-id", "The vault connection (or the consumer owning several).", required=True),
-    _header("x-apideck-service-id", "The connector (e.g. zoho-books), when the consumer has several."),
+    _header("x-apideck-service-id", "The connector (e.g. my-books), when the consumer has several."),
     _header("x-apideck-app-id", "Accepted for Apideck clients; not used."),
 ]
 _RAW = {"name": "raw", "in": "query", "description": "Add _raw: the provider's payload.", "schema": {"type": "boolean"}}

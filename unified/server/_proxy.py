@@ -1,7 +1,7 @@
 """``/proxy``: the provider's own API with the connection's auth filled in, limited to that provider's API.
 
 ``x-apideck-downstream-url`` is a path under the provider's API root (``/chartofaccounts``) or a full URL under
-it (``https://www.zohoapis.com/books/v3/chartofaccounts``); the connector's ``proxy`` takes only paths under its
+it (``https://api.example.com/v3/chartofaccounts``); the connector's ``proxy`` takes only paths under its
 own root, so neither form can send the connection's token to another host. The method is
 ``x-apideck-downstream-method`` or the request's own; a JSON body is passed on.
 """

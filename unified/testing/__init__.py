@@ -3,7 +3,7 @@
 ``from unified.testing import ConnectorConformance`` and ``from unified.testing import strategies`` need the
 ``testing`` extra (``pip install 'unified-accounting[testing]'``: pytest, hypothesis). The pytest plugin
 (:mod:`unified.testing.plugin`, loaded by pytest itself) serves each installed emulator as a session fixture:
-``zoho_books_emulator``, ``xero_emulator``, ``quickbooks_emulator``.
+one per entry of the ``unified.emulators`` group (``my-books`` -> ``my_books_emulator``).
 
 Names load on first use, so pytest loading the plugin imports neither the kit nor any connector.
 """

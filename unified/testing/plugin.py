@@ -1,18 +1,17 @@
 """A pytest plugin (loaded by pytest once the package is installed): a local provider per installed emulator.
 
 Each emulator registered in the ``unified.emulators`` entry-point group gets a session fixture named after it
-(``zoho-books`` -> ``zoho_books_emulator``, ``xero`` -> ``xero_emulator``, ``quickbooks`` ->
-``quickbooks_emulator``) that serves it on 127.0.0.1 for the test session and yields the emulator::
+(``my-books`` -> ``my_books_emulator``) that serves it on 127.0.0.1 for the test session and yields the emulator::
 
-    from connectors.zoho_books import ZohoBooksConnector
+    from connectors.my_books import MyBooksConnector
     from unified import UnifiedClient
 
-    def test_my_invoice_export(zoho_books_emulator):
-        client = UnifiedClient(ZohoBooksConnector(**zoho_books_emulator.connector_settings()))
+    def test_my_invoice_export(my_books_emulator):
+        client = UnifiedClient(MyBooksConnector(**my_books_emulator.connector_settings()))
         assert my_export(client) ...
 
 The emulator is built with its defaults; override ``unified_emulator_options`` in a ``conftest.py`` to change
-them (``{"zoho-books": {"seed": 3, "contacts": 20, "invoices": 50}}``). One emulator serves the whole session, so
+them (``{"my-books": {"seed": 3, "contacts": 20, "invoices": 50}}``). One emulator serves the whole session, so
 records a test writes are there for the next. Nothing is imported at collection time but entry-point metadata; an
 emulator that cannot be loaded skips the tests that use it, with the reason.
 """
@@ -32,7 +31,7 @@ EMULATOR_GROUP = "unified.emulators"  # unified.registry.EMULATOR_GROUP, without
 
 
 def fixture_name(emulator: str) -> str:
-    """``zoho-books`` -> ``zoho_books_emulator``."""
+    """``my-books`` -> ``my_books_emulator``."""
     return re.sub(r"\W", "_", emulator.strip().lower()) + "_emulator"
 
 

@@ -18,7 +18,7 @@ A 2xx answer is a delivery. Otherwise it is retried with capped exponential back
 (:class:`RetryPolicy`), and after ``max_attempts`` kept as ``failed`` until :meth:`WebhookStore.replay`. A subscriber
 checks each request with :func:`verify_signature` and drops an ``Idempotency-Key`` it has already processed.
 
-Receiving a provider's own webhooks is the connector's part (``connectors.zoho_books.webhooks``); it checks the
+Receiving a provider's own webhooks is the connector's part (``connectors/<name>/webhooks.py``); it checks the
 provider's signature header with :func:`verify_hmac_signature` (hex or base64 HMAC-SHA256, constant-time, junk is a
 401, never a crash), raises the errors here (:class:`WebhookRejected` and subclasses, each with the HTTP status to
 answer) and can use the dedupe memories (:class:`MemoryDedupe`, :class:`SQLiteDedupe`). CLI: ``unified watch``,

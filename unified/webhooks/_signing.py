@@ -4,9 +4,8 @@ Receivers of a provider's webhooks check a bare HMAC-SHA256 of the raw body with
 hex or base64, constant-time, and a refusal (:class:`WebhookSignatureError`, 401) for anything else, junk and
 non-ASCII headers included, never a crash::
 
-    verify_hmac_signature(body, headers.get("X-Zoho-Webhook-Signature"), key, header="X-Zoho-Webhook-Signature")
-    verify_hmac_signature(body, headers.get("x-xero-signature"), key, header="x-xero-signature", encodings=["base64"])
-    verify_hmac_signature(body, headers.get("intuit-signature"), key, header="intuit-signature", encodings=["base64"])
+    verify_hmac_signature(body, headers.get("X-Books-Signature"), key, header="X-Books-Signature")   # hex
+    verify_hmac_signature(body, headers.get("x-books-signature"), key, header="x-books-signature", encodings=["base64"])
 
 Virtual deliveries are signed Stripe style: ``X-Unified-Signature: t=<unix>,v1=<hex>``, where ``v1`` is the hex
 HMAC-SHA256 of ``"<t>.<raw body>"`` with the subscriber's secret. The timestamp is signed with the body, so a
