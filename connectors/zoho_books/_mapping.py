@@ -133,8 +133,10 @@ def _blank(value: object) -> bool:
 
 
 def _parse_text(value: object, _: object = None) -> str | None:
-    if type(value) is str:  # the common case first: most of a payload is text
+    if type(value) is str:  # the common cases first: most of a payload is text, the rest mostly left out
         return value if value.strip() else None
+    if value is None:
+        return None
     if _blank(value) or isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -148,6 +150,8 @@ def _parse_text(value: object, _: object = None) -> str | None:
 
 def parse_decimal(value: object, _: object = None) -> Decimal | None:
     """A finite Decimal from a JSON number or numeric string; anything else is None."""
+    if value is None:
+        return None
     if type(value) is float:  # what json.loads gives for most amounts: checked first, by exact type (fast)
         number = Decimal(repr(value))
         return number if number.is_finite() else None
@@ -346,7 +350,12 @@ def unstructure(model: object) -> dict[str, Any]:
     return body
 
 
-# -- reads: wire -> unified ----------------------------------------------------------------------------------
+# -- reads: Zoho JSON -> unified, in one pass ----------------------------------------------------------------
+#
+# Reads do not go through the wire models: each reader takes the values it maps straight from Zoho's parsed
+# JSON with the converter's own parsers (_parse_text, parse_decimal, ...), so they are exactly as tolerant,
+# and builds the unified data without a None in it. A read is the hot path of every list and sync; the attrs
+# stage cost more than the JSON parse itself (benchmarks/README.md). Writes still go through the wire models.
 
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
@@ -374,17 +383,36 @@ BILL_STATUSES: dict[str, str] = {
 }
 
 
-def _currency(code: str | None) -> str | None:
-    return code.upper() if code is not None and _CURRENCY.match(code) else None
+def _objects(value: object) -> list[Mapping[str, Any]] | None:
+    """A list of objects as the wire models read one: not a list is None, entries that are not objects dropped."""
+    if not isinstance(value, list):
+        return None
+    return [v for v in value if type(v) is dict or isinstance(v, Mapping)]
+
+
+def _object(value: object) -> Mapping[str, Any] | None:
+    return value if type(value) is dict or isinstance(value, Mapping) else None
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    """Without its None values, so a read model's ``model_fields_set`` is what Zoho had."""
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _pair(key: str, value: object, other_key: str, other: object) -> dict[str, Any] | None:
+    """A linked object of two fields (id and name), or None when Zoho gave neither."""
+    if value is None:
+        return None if other is None else {other_key: other}
+    return {key: value} if other is None else {key: value, other_key: other}
 
 
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop None (and empty nested objects), so a read model's ``model_fields_set`` is what Zoho had."""
+    """Drop None (and empty nested objects) all the way down: for values of any shape (custom fields)."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         if value is None:
             continue
-        kind = type(value)  # the readers build plain dicts and lists: no slower isinstance(Mapping) needed
+        kind = type(value)
         if kind is dict:
             value = _clean(value)
             if not value:
@@ -395,8 +423,18 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _model(cls: type[M], data: Mapping[str, Any], payload: Mapping[str, Any], raw: bool) -> M:
-    fields = _clean(data)
+def _read(
+    cls: type[M], build: Callable[[Callable[[str], Any]], dict[str, Any]], name: str, payload: object, raw: bool
+) -> M:
+    """``cls`` from a Zoho payload through ``build`` (Zoho's ``get`` -> unified data); failures name the record."""
+    if type(payload) is not dict and not isinstance(payload, Mapping):
+        raise ConnectorExecutionError(f"Zoho Books sent {type(payload).__name__} where a {name} object was expected.")
+    try:
+        fields = _compact(build(payload.get))
+    except Exception as exc:  # the parsers are tolerant; anything left is a bug worth naming
+        raise ConnectorExecutionError(
+            f"Could not read a Zoho Books {name}: {exc}", detail={"errors": [str(exc)]}
+        ) from None
     if raw:
         fields["raw"] = dict(payload)
     try:
@@ -409,43 +447,67 @@ def _model(cls: type[M], data: Mapping[str, Any], payload: Mapping[str, Any], ra
         ) from None
 
 
+def _currency(value: object) -> str | None:
+    code = _parse_text(value)
+    return code.upper() if code is not None and _CURRENCY.match(code) else None
+
+
 def _midnight(day: dt.date | None) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(), dt.UTC) if day is not None else None
 
 
-def _address_from_zoho(address: w.ZohoAddress | None, kind: str) -> dict[str, Any] | None:
+def _address(value: object, kind: str) -> dict[str, Any] | None:
+    address = _object(value)
     if address is None:
         return None
-    content = {
-        "line1": address.address,
-        "line2": address.street2,
-        "city": address.city,
-        "state": address.state,
-        "postal_code": address.zip_code,
-        "country": address.country,
-        "county": address.county,
-        "contact_name": address.attention,
-        "phone_number": address.phone,
-        "fax": address.fax,
-    }
-    if all(value is None for value in content.values()):
+    get = address.get
+    content = _compact(
+        {
+            "line1": _parse_text(get("address")),
+            "line2": _parse_text(get("street2")),
+            "city": _parse_text(get("city")),
+            "state": _parse_text(get("state")),
+            "postal_code": _parse_text(get("zip")),
+            "country": _parse_text(get("country")),
+            "county": _parse_text(get("county")),
+            "contact_name": _parse_text(get("attention")),
+            "phone_number": _parse_text(get("phone")),
+            "fax": _parse_text(get("fax")),
+        }
+    )
+    if not content:
         return None
-    return {"id": address.address_id, "type": kind, **content}
+    address_id = _parse_text(get("address_id"))
+    return {"id": address_id, "type": kind, **content} if address_id is not None else {"type": kind, **content}
 
 
-def _tax_rate_from_zoho(tax_id: str | None, name: str | None, rate: Decimal | None) -> dict[str, Any] | None:
+def _linked_tax(get: Callable[[str], Any]) -> dict[str, Any] | None:
+    """``tax_id``/``tax_name``/``tax_percentage`` of a record or a line as a linked tax rate."""
+    tax_id, rate = _parse_text(get("tax_id")), parse_decimal(get("tax_percentage"))
     if tax_id is None and rate is None:
         return None
-    return {"id": tax_id, "name": name, "rate": rate}
+    name = _parse_text(get("tax_name"))
+    if tax_id is not None and name is not None and rate is not None:  # the usual case: no None to drop
+        return {"id": tax_id, "name": name, "rate": rate}
+    return _compact({"id": tax_id, "name": name, "rate": rate})
 
 
-def _line_tax_amount(taxes: Sequence[w.ZohoLineTax] | None) -> Decimal | None:
-    amounts = [t.tax_amount for t in taxes or () if t.tax_amount is not None]
-    return sum(amounts, Decimal(0)) if amounts else None
+def _line_tax_amount(value: object) -> Decimal | None:
+    """The sum of a line's ``line_item_taxes``, or None when none carries an amount."""
+    if not isinstance(value, list):
+        return None
+    total = None
+    for tax in value:
+        amount = parse_decimal(tax.get("tax_amount")) if type(tax) is dict or isinstance(tax, Mapping) else None
+        if amount is not None:
+            total = Decimal(0) + amount if total is None else total + amount  # as sum(..., Decimal(0)) adds
+    return total
 
 
 def _discount(value: object) -> tuple[Decimal | None, Decimal | None]:
     """(percentage, amount) from Zoho's discount, a number or a string like ``"10%"``; zero is no discount."""
+    if not value:  # None, 0 and "" are no discount, and the most common
+        return None, None
     if isinstance(value, str) and value.strip().endswith("%"):
         percent = parse_decimal(value.strip()[:-1])
         return (percent if percent else None), None
@@ -453,258 +515,302 @@ def _discount(value: object) -> tuple[Decimal | None, Decimal | None]:
     return None, (amount if amount else None)
 
 
-def _primary_person(contact: w.ZohoContact) -> w.ZohoContactPerson:
-    persons = contact.contact_persons or []
-    primary = next((p for p in persons if p.is_primary_contact), persons[0] if persons else None)
-    if primary is not None:
-        return primary
-    # list rows carry the primary person's details at the top level
-    return w.ZohoContactPerson(
-        first_name=contact.first_name,
-        last_name=contact.last_name,
-        email=contact.email,
-        phone=contact.phone,
-        mobile=contact.mobile,
-    )
+_SCALARS = frozenset({str, Decimal, bool, int, type(None)})
 
 
-def contact_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Contact:
-    z = structure(payload, w.ZohoContact)
-    person = _primary_person(z)
-    phones = [{"number": person.phone, "type": "work"}] if person.phone else []
-    if person.mobile:
-        phones.append({"number": person.mobile, "type": "mobile"})
+def _custom_fields(value: object) -> list[dict[str, Any]] | None:
+    entries = _objects(value)
+    if entries is None:
+        return None
+    wire = []
+    for entry in entries:
+        get = entry.get
+        field_id = _parse_text(get("customfield_id"))
+        if field_id is None and _blank(get("customfield_id")):
+            # other spellings Zoho uses in some modules (bills' custom fields say custom_field_id)
+            field_id = _parse_text(next((get(o) for o in ("field_id", "custom_field_id") if not _blank(get(o))), None))
+        wire.append(
+            w.ZohoCustomField(
+                customfield_id=field_id,
+                api_name=_parse_text(get("api_name")),
+                label=_parse_text(get("label")),
+                data_type=_parse_text(get("data_type")),
+                value=get("value"),
+            )
+        )
+    fields = custom_fields_from_zoho(wire) or []
+    # values of any shape may hold None deep down; text, numbers and booleans need only the None at the top dropped
+    return [_compact(f) if type(f["value"]) in _SCALARS else _clean(f) for f in fields]
+
+
+def _primary_person(get: Callable[[str], Any]) -> tuple[Callable[[str], Any], bool]:
+    """The primary contact person's ``get``, and whether it is a person (list rows carry one at the top level)."""
+    persons = _objects(get("contact_persons")) or []
+    primary = next((p for p in persons if _parse_bool(p.get("is_primary_contact"))), persons[0] if persons else None)
+    return (get, False) if primary is None else (primary.get, True)
+
+
+def _contact(get: Callable[[str], Any]) -> dict[str, Any]:
+    person, is_person = _primary_person(get)
+    phone, mobile, email = _parse_text(person("phone")), _parse_text(person("mobile")), _parse_text(person("email"))
+    phones = [{"number": phone, "type": "work"}] if phone else []
+    if mobile:
+        phones.append({"number": mobile, "type": "mobile"})
     addresses = [
         a
-        for a in (
-            _address_from_zoho(z.billing_address, "billing"),
-            _address_from_zoho(z.shipping_address, "shipping"),
-        )
+        for a in (_address(get("billing_address"), "billing"), _address(get("shipping_address"), "shipping"))
         if a is not None
     ]
-    sub_type = z.customer_sub_type
-    data = {
-        "id": z.contact_id,
-        "is_customer": z.contact_type == "customer",
-        "is_supplier": z.contact_type == "vendor",
-        "display_id": z.contact_number,
-        "display_name": z.contact_name,
-        "company_name": z.company_name,
-        "title": person.designation,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
+    contact_type, sub_type = _parse_text(get("contact_type")), _parse_text(get("customer_sub_type"))
+    website = _parse_text(get("website"))
+    return {
+        "id": _parse_text(get("contact_id")),
+        "is_customer": contact_type == "customer",
+        "is_supplier": contact_type == "vendor",
+        "display_id": _parse_text(get("contact_number")),
+        "display_name": _parse_text(get("contact_name")),
+        "company_name": _parse_text(get("company_name")),
+        "title": _parse_text(person("designation")) if is_person else None,
+        "first_name": _parse_text(person("first_name")),
+        "last_name": _parse_text(person("last_name")),
         "individual": None if sub_type not in ("individual", "business") else sub_type == "individual",
         "addresses": addresses or None,
         "phone_numbers": phones or None,
-        "emails": [{"email": person.email, "type": "primary"}] if person.email else None,
-        "websites": [{"url": z.website}] if z.website else None,
-        "notes": z.notes,
-        "tax_rate": _tax_rate_from_zoho(z.tax_id, z.tax_name, z.tax_percentage),
-        "tax_number": z.vat_reg_no or z.gst_no or z.tax_reg_no,
-        "taxable": z.is_taxable,
-        "currency": _currency(z.currency_code),
-        "status": z.status,
-        "terms": z.payment_terms_label,
-        "custom_fields": custom_fields_from_zoho(z.custom_fields),
-        "created_at": z.created_time,
-        "updated_at": z.last_modified_time,
+        "emails": [{"email": email, "type": "primary"}] if email else None,
+        "websites": [{"url": website}] if website else None,
+        "notes": _parse_text(get("notes")),
+        "tax_rate": _linked_tax(get),
+        "tax_number": _parse_text(get("vat_reg_no")) or _parse_text(get("gst_no")) or _parse_text(get("tax_reg_no")),
+        "taxable": _parse_bool(get("is_taxable")),
+        "currency": _currency(get("currency_code")),
+        "status": _parse_text(get("status")),
+        "terms": _parse_text(get("payment_terms_label")),
+        "custom_fields": _custom_fields(get("custom_fields")),
+        "created_at": parse_timestamp(get("created_time")),
+        "updated_at": parse_timestamp(get("last_modified_time")),
     }
-    return _model(Contact, data, payload, raw)
 
 
-def _invoice_line(line: w.ZohoInvoiceLine) -> dict[str, Any]:
-    percent, amount = _discount(line.discount)
+def contact_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Contact:
+    return _read(Contact, _contact, "ZohoContact", payload, raw)
+
+
+def _invoice_line(line: Mapping[str, Any], inclusive: bool | None) -> dict[str, Any]:
+    get = line.get
+    percent, amount = _discount(get("discount"))
+    if amount is None and (amount := get("discount_amount")):
+        amount = parse_decimal(amount) or None  # zero is no discount
+    return _compact(
+        {
+            "id": _parse_text(get("line_item_id")),
+            "line_number": _parse_int(get("item_order")),
+            "description": _parse_text(get("description")),
+            "item": _pair("id", _parse_text(get("item_id")), "name", _parse_text(get("name"))),
+            "quantity": parse_decimal(get("quantity")),
+            "unit_price": parse_decimal(get("rate")),
+            "unit_of_measure": _parse_text(get("unit")),
+            "discount_percentage": percent,
+            "discount_amount": amount or None,
+            "tax_rate": _linked_tax(get),
+            "tax_amount": _line_tax_amount(get("line_item_taxes")),
+            "total_amount": parse_decimal(get("item_total")),
+            "ledger_account": _pair("id", _parse_text(get("account_id")), "name", _parse_text(get("account_name"))),
+            "location_id": _parse_text(get("location_id")),
+            # Zoho keeps one is_inclusive_tax per document; each unified line shows it
+            "tax_inclusive": inclusive,
+        }
+    )
+
+
+def _invoice(get: Callable[[str], Any]) -> dict[str, Any]:
+    inclusive = _parse_bool(get("is_inclusive_tax"))
+    is_entity_level = _parse_text(get("discount_type")) == "entity_level"
+    percent, amount = _discount(get("discount")) if is_entity_level else (None, None)
+    status = _parse_text(get("status"))
+    lines = _objects(get("line_items"))
     return {
-        "id": line.line_item_id,
-        "line_number": line.item_order,
-        "description": line.description,
-        "item": {"id": line.item_id, "name": line.name},
-        "quantity": line.quantity,
-        "unit_price": line.rate,
-        "unit_of_measure": line.unit,
+        "id": _parse_text(get("invoice_id")),
+        "number": _parse_text(get("invoice_number")),
+        "customer": _pair("id", _parse_text(get("customer_id")), "display_name", _parse_text(get("customer_name"))),
+        "invoice_date": _parse_date(get("date")),
+        "due_date": _parse_date(get("due_date")),
+        "status": INVOICE_STATUSES.get(status, status) if status else None,
+        "reference": _parse_text(get("reference_number")),
+        "terms": _parse_text(get("payment_terms_label")),
+        "currency": _currency(get("currency_code")),
+        "currency_rate": parse_decimal(get("exchange_rate")),
+        "tax_inclusive": inclusive,
         "discount_percentage": percent,
-        "discount_amount": amount if amount is not None else (line.discount_amount or None),
-        "tax_rate": _tax_rate_from_zoho(line.tax_id, line.tax_name, line.tax_percentage),
-        "tax_amount": _line_tax_amount(line.line_item_taxes),
-        "total_amount": line.item_total,
-        "ledger_account": {"id": line.account_id, "name": line.account_name},
-        "location_id": line.location_id,
+        "discount_amount": amount,
+        "sub_total": parse_decimal(get("sub_total")),
+        "total_tax": parse_decimal(get("tax_total")),
+        "total": parse_decimal(get("total")),
+        "balance": parse_decimal(get("balance")),
+        "customer_memo": _parse_text(get("notes")),
+        "invoice_sent": _parse_bool(get("is_emailed")),
+        "template_id": _parse_text(get("template_id")),
+        "location_id": _parse_text(get("location_id")),
+        "line_items": None if lines is None else [_invoice_line(line, inclusive) for line in lines],
+        "billing_address": _address(get("billing_address"), "billing"),
+        "shipping_address": _address(get("shipping_address"), "shipping"),
+        "custom_fields": _custom_fields(get("custom_fields")),
+        "created_at": parse_timestamp(get("created_time")),
+        "updated_at": parse_timestamp(get("last_modified_time")),
     }
 
 
 def invoice_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Invoice:
-    z = structure(payload, w.ZohoInvoice)
-    percent, amount = _discount(z.discount) if z.discount_type == "entity_level" else (None, None)
-    data = {
-        "id": z.invoice_id,
-        "number": z.invoice_number,
-        "customer": {"id": z.customer_id, "display_name": z.customer_name},
-        "invoice_date": z.date,
-        "due_date": z.due_date,
-        "status": INVOICE_STATUSES.get(z.status, z.status) if z.status else None,
-        "reference": z.reference_number,
-        "terms": z.payment_terms_label,
-        "currency": _currency(z.currency_code),
-        "currency_rate": z.exchange_rate,
-        "tax_inclusive": z.is_inclusive_tax,
-        "discount_percentage": percent,
-        "discount_amount": amount,
-        "sub_total": z.sub_total,
-        "total_tax": z.tax_total,
-        "total": z.total,
-        "balance": z.balance,
-        "customer_memo": z.notes,
-        "invoice_sent": z.is_emailed,
-        "template_id": z.template_id,
-        "location_id": z.location_id,
-        "line_items": _with_flag([_invoice_line(line) for line in z.line_items], z.is_inclusive_tax)
-        if z.line_items is not None
-        else None,
-        "billing_address": _address_from_zoho(z.billing_address, "billing"),
-        "shipping_address": _address_from_zoho(z.shipping_address, "shipping"),
-        "custom_fields": custom_fields_from_zoho(z.custom_fields),
-        "created_at": z.created_time,
-        "updated_at": z.last_modified_time,
-    }
-    return _model(Invoice, data, payload, raw)
+    return _read(Invoice, _invoice, "ZohoInvoice", payload, raw)
 
 
-def _bill_line(line: w.ZohoBillLine) -> dict[str, Any]:
+def _bill_line(line: Mapping[str, Any], inclusive: bool | None) -> dict[str, Any]:
+    get = line.get
+    return _compact(
+        {
+            "id": _parse_text(get("line_item_id")),
+            "line_number": _parse_int(get("item_order")),
+            "description": _parse_text(get("description")),
+            "item": _pair("id", _parse_text(get("item_id")), "name", _parse_text(get("name"))),
+            "quantity": parse_decimal(get("quantity")),
+            "unit_price": parse_decimal(get("rate")),
+            "unit_of_measure": _parse_text(get("unit")),
+            "tax_rate": _linked_tax(get),
+            "tax_amount": _line_tax_amount(get("line_item_taxes")),
+            "total_amount": parse_decimal(get("item_total")),
+            "ledger_account": _pair("id", _parse_text(get("account_id")), "name", _parse_text(get("account_name"))),
+            "customer": _pair("id", _parse_text(get("customer_id")), "display_name", _parse_text(get("customer_name"))),
+            "location_id": _parse_text(get("location_id")),
+            "tax_inclusive": inclusive,
+        }
+    )
+
+
+def _bill(get: Callable[[str], Any]) -> dict[str, Any]:
+    inclusive = _parse_bool(get("is_inclusive_tax"))
+    status = _parse_text(get("status"))
+    lines = _objects(get("line_items"))
     return {
-        "id": line.line_item_id,
-        "line_number": line.item_order,
-        "description": line.description,
-        "item": {"id": line.item_id, "name": line.name},
-        "quantity": line.quantity,
-        "unit_price": line.rate,
-        "unit_of_measure": line.unit,
-        "tax_rate": _tax_rate_from_zoho(line.tax_id, line.tax_name, line.tax_percentage),
-        "tax_amount": _line_tax_amount(line.line_item_taxes),
-        "total_amount": line.item_total,
-        "ledger_account": {"id": line.account_id, "name": line.account_name},
-        "customer": {"id": line.customer_id, "display_name": line.customer_name},
-        "location_id": line.location_id,
+        "id": _parse_text(get("bill_id")),
+        "bill_number": _parse_text(get("bill_number")),
+        "supplier": _pair("id", _parse_text(get("vendor_id")), "display_name", _parse_text(get("vendor_name"))),
+        "bill_date": _parse_date(get("date")),
+        "due_date": _parse_date(get("due_date")),
+        "status": BILL_STATUSES.get(status, status) if status else None,
+        "reference": _parse_text(get("reference_number")),
+        "terms": _parse_text(get("payment_terms_label")),
+        "currency": _currency(get("currency_code")),
+        "currency_rate": parse_decimal(get("exchange_rate")),
+        "tax_inclusive": inclusive,
+        "sub_total": parse_decimal(get("sub_total")),
+        "total_tax": parse_decimal(get("tax_total")),
+        "total": parse_decimal(get("total")),
+        "balance": parse_decimal(get("balance")),
+        "notes": _parse_text(get("notes")),
+        "location_id": _parse_text(get("location_id")),
+        "line_items": None if lines is None else [_bill_line(line, inclusive) for line in lines],
+        "custom_fields": _custom_fields(get("custom_fields")),
+        "created_at": parse_timestamp(get("created_time")),
+        "updated_at": parse_timestamp(get("last_modified_time")),
     }
 
 
 def bill_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Bill:
-    z = structure(payload, w.ZohoBill)
-    data = {
-        "id": z.bill_id,
-        "bill_number": z.bill_number,
-        "supplier": {"id": z.vendor_id, "display_name": z.vendor_name},
-        "bill_date": z.date,
-        "due_date": z.due_date,
-        "status": BILL_STATUSES.get(z.status, z.status) if z.status else None,
-        "reference": z.reference_number,
-        "terms": z.payment_terms_label,
-        "currency": _currency(z.currency_code),
-        "currency_rate": z.exchange_rate,
-        "tax_inclusive": z.is_inclusive_tax,
-        "sub_total": z.sub_total,
-        "total_tax": z.tax_total,
-        "total": z.total,
-        "balance": z.balance,
-        "notes": z.notes,
-        "location_id": z.location_id,
-        "line_items": _with_flag([_bill_line(line) for line in z.line_items], z.is_inclusive_tax)
-        if z.line_items is not None
-        else None,
-        "custom_fields": custom_fields_from_zoho(z.custom_fields),
-        "created_at": z.created_time,
-        "updated_at": z.last_modified_time,
-    }
-    return _model(Bill, data, payload, raw)
+    return _read(Bill, _bill, "ZohoBill", payload, raw)
 
 
-def _expense_lines(z: w.ZohoExpense) -> list[w.ZohoExpenseLine] | None:
-    if z.line_items:
-        return z.line_items
-    if z.line_item is not None:
-        return [z.line_item]
-    if z.amount is None:
+def _expense_line(get: Callable[[str], Any], inclusive: bool | None, *, itemised: bool) -> dict[str, Any]:
+    """One line: an entry of Zoho's lines, or (not itemised) the expense's own account, amount and tax."""
+    return _compact(
+        {
+            "id": _parse_text(get("line_item_id")) if itemised else None,
+            "line_number": _parse_int(get("item_order")) if itemised else None,
+            "account": _pair("id", _parse_text(get("account_id")), "name", _parse_text(get("account_name"))),
+            "description": _parse_text(get("description")) if itemised else None,
+            "total_amount": parse_decimal(get("amount")),
+            "tax_rate": _linked_tax(get),
+            "tax_amount": parse_decimal(get("tax_amount")),
+            "location_id": _parse_text(get("location_id")) if itemised else None,
+            "tax_inclusive": inclusive,
+        }
+    )
+
+
+def _expense_lines(get: Callable[[str], Any], inclusive: bool | None) -> list[dict[str, Any]] | None:
+    lines = _objects(get("line_items"))
+    if lines:
+        return [_expense_line(line.get, inclusive, itemised=True) for line in lines]
+    line = _object(get("line_item"))  # Zoho's documented GET shape of a one-line expense
+    if line is not None:
+        return [_expense_line(line.get, inclusive, itemised=True)]
+    if parse_decimal(get("amount")) is None:
         return None  # a list row (it has totals, not the amount): lines need the detail
-    return [
-        w.ZohoExpenseLine(
-            account_id=z.account_id,
-            account_name=z.account_name,
-            amount=z.amount,
-            tax_id=z.tax_id,
-            tax_name=z.tax_name,
-            tax_percentage=z.tax_percentage,
-            tax_amount=z.tax_amount,
-        )
-    ]
+    return [_expense_line(get, inclusive, itemised=False)]
 
 
-def _expense_line(line: w.ZohoExpenseLine) -> dict[str, Any]:
+def _expense(get: Callable[[str], Any]) -> dict[str, Any]:
+    inclusive = _parse_bool(get("is_inclusive_tax"))
+    expense_id = _parse_text(get("expense_id"))
     return {
-        "id": line.line_item_id,
-        "line_number": line.item_order,
-        "account": {"id": line.account_id, "name": line.account_name},
-        "description": line.description,
-        "total_amount": line.amount,
-        "tax_rate": _tax_rate_from_zoho(line.tax_id, line.tax_name, line.tax_percentage),
-        "tax_amount": line.tax_amount,
-        "location_id": line.location_id,
+        "id": expense_id,
+        "transaction_date": _midnight(_parse_date(get("date"))),
+        "account": _pair(
+            "id", _parse_text(get("paid_through_account_id")), "name", _parse_text(get("paid_through_account_name"))
+        ),
+        "supplier": _pair("id", _parse_text(get("vendor_id")), "display_name", _parse_text(get("vendor_name"))),
+        "reference": _parse_text(get("reference_number")),
+        "memo": _parse_text(get("description")),
+        "currency": _currency(get("currency_code")),
+        "currency_rate": parse_decimal(get("exchange_rate")),
+        "tax_inclusive": inclusive,
+        "sub_total": parse_decimal(get("sub_total")),
+        "total_tax": parse_decimal(get("tax_amount")),
+        "total_amount": parse_decimal(get("total")),
+        "status": "posted" if expense_id else None,  # every expense Zoho records is posted
+        "line_items": _expense_lines(get, inclusive),
+        "custom_fields": _custom_fields(get("custom_fields")),
+        "created_at": parse_timestamp(get("created_time")),
+        "updated_at": parse_timestamp(get("last_modified_time")),
     }
 
 
 def expense_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> Expense:
-    z = structure(payload, w.ZohoExpense)
-    lines = _expense_lines(z)
-    data = {
-        "id": z.expense_id,
-        "transaction_date": _midnight(z.date),
-        "account": {"id": z.paid_through_account_id, "name": z.paid_through_account_name},
-        "supplier": {"id": z.vendor_id, "display_name": z.vendor_name},
-        "reference": z.reference_number,
-        "memo": z.description,
-        "currency": _currency(z.currency_code),
-        "currency_rate": z.exchange_rate,
-        "tax_inclusive": z.is_inclusive_tax,
-        "sub_total": z.sub_total,
-        "total_tax": z.tax_amount,
-        "total_amount": z.total,
-        "status": "posted" if z.expense_id else None,
-        "line_items": _with_flag([_expense_line(line) for line in lines], z.is_inclusive_tax)
-        if lines is not None
+    return _read(Expense, _expense, "ZohoExpense", payload, raw)
+
+
+def _tax_rate(get: Callable[[str], Any]) -> dict[str, Any]:
+    tax_id, rate = _parse_text(get("tax_id")), parse_decimal(get("tax_percentage"))
+    inactive = _parse_bool(get("is_inactive")) or _parse_text(get("status")) == "inactive"
+    members = _objects(get("taxes"))
+    return {
+        "id": tax_id,
+        "name": _parse_text(get("tax_name")),
+        "effective_tax_rate": rate,
+        "total_tax_rate": rate,
+        "type": _parse_text(get("tax_type")),
+        "country": _parse_text(get("country_code")),
+        "tax_payable_account_id": _parse_text(get("tax_account_id")),
+        "tax_remitted_account_id": _parse_text(get("purchase_tax_account_id")),
+        "status": "inactive" if inactive else ("active" if tax_id else None),
+        "components": [
+            _compact(
+                {
+                    "id": _parse_text(member.get("tax_id")),
+                    "name": _parse_text(member.get("tax_name")),
+                    "rate": parse_decimal(member.get("tax_percentage")),
+                    "compound": _parse_text(member.get("tax_type")) == "compound_tax",
+                }
+            )
+            for member in members
+        ]
+        if members
         else None,
-        "custom_fields": custom_fields_from_zoho(z.custom_fields),
-        "created_at": z.created_time,
-        "updated_at": z.last_modified_time,
+        "updated_at": parse_timestamp(get("last_modified_time")),
+        "created_at": parse_timestamp(get("created_time")),
     }
-    return _model(Expense, data, payload, raw)
 
 
 def tax_rate_from_zoho(payload: Mapping[str, Any], *, raw: bool = False) -> TaxRate:
-    z = structure(payload, w.ZohoTax)
-    inactive = z.is_inactive or z.status == "inactive"
-    data = {
-        "id": z.tax_id,
-        "name": z.tax_name,
-        "effective_tax_rate": z.tax_percentage,
-        "total_tax_rate": z.tax_percentage,
-        "type": z.tax_type,
-        "country": z.country_code,
-        "tax_payable_account_id": z.tax_account_id,
-        "tax_remitted_account_id": z.purchase_tax_account_id,
-        "status": "inactive" if inactive else ("active" if z.tax_id else None),
-        "components": [
-            {
-                "id": member.tax_id,
-                "name": member.tax_name,
-                "rate": member.tax_percentage,
-                "compound": member.tax_type == "compound_tax",
-            }
-            for member in z.taxes
-        ]
-        if z.taxes
-        else None,
-        "updated_at": z.last_modified_time,
-        "created_at": z.created_time,
-    }
-    return _model(TaxRate, data, payload, raw)
+    return _read(TaxRate, _tax_rate, "ZohoTax", payload, raw)
 
 
 READERS: dict[str, Callable[..., BaseModel]] = {
@@ -757,11 +863,6 @@ def validate_write(resource: str, record: BaseModel, fields: AbstractSet[str], *
         rate = record.effective_tax_rate if record.effective_tax_rate is not None else record.total_tax_rate
         if rate is not None and not Decimal(0) <= rate <= Decimal(100):
             raise _refuse(f"effective_tax_rate must be from 0 to 100 percent; got {rate}.", "effective_tax_rate")
-
-
-def _with_flag(lines: list[dict[str, Any]], inclusive: bool | None) -> list[dict[str, Any]]:
-    """Zoho keeps one is_inclusive_tax per document; each unified line shows it."""
-    return [{**line, "tax_inclusive": inclusive} for line in lines]
 
 
 def document_tax_inclusive(record: Invoice | Bill | Expense, fields: AbstractSet[str]) -> bool | None:
