@@ -273,7 +273,7 @@ class TestXeroConnector(ConnectorConformance):
     def invalid_writes(self, resource: str) -> list[tuple[Any, type[UnifiedError]]]:
         someone = "00000000-0000-4000-8000-000000000001"
         line = InvoiceLineItem(description="Work", quantity=Decimal(1), unit_price=Decimal(10))
-        contact = [
+        contact: list[tuple[Any, type[UnifiedError]]] = [
             (Contact(display_name="x" * 256), RequestValidationError),
             (Contact(display_name="Claims a role", is_customer=True), RequestValidationError),
             (

@@ -20,7 +20,7 @@ from unified.testing import assert_subset
 
 CONTACT = "3ff6d40c-af9a-40a3-89ce-3c1556a25591"
 BANK = "13918178-849a-4823-9a31-57b7eac713d7"
-TAXES = [
+TAXES: list[dict[str, Any]] = [
     {"TaxType": "OUTPUT", "Name": "GST on Income", "EffectiveRate": "15.0000", "Rev": True, "Exp": False},
     {"TaxType": "INPUT", "Name": "GST on Expenses", "EffectiveRate": "15.0000", "Rev": False, "Exp": True},
     {"TaxType": "NONE", "Name": "No GST", "EffectiveRate": "0.0000", "Rev": True, "Exp": True},
@@ -122,7 +122,7 @@ def test_documents_round_trip_with_their_links(drawn: tuple[str, Any]) -> None:
     else:
         element = mapping.invoice_to_xero(record, fields, BOOKS, create=True)
     payload = as_xero_json(element)
-    read = mapping.READERS[resource](payload, taxes=TABLE)
+    read: Any = mapping.READERS[resource](payload, taxes=TABLE)
     assert_subset(record, read)
     for sent, got in zip(record.line_items, read.line_items, strict=True):
         assert got.tax_inclusive == record.tax_inclusive

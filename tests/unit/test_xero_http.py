@@ -59,8 +59,8 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-def reply(status: int = 200, body: Any = None, **headers: str) -> httpx.Response:
-    return httpx.Response(status, json=body if body is not None else {}, headers=headers)
+def reply(status: int = 200, body: Any = None, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(status, json=body if body is not None else {}, headers=headers or {})
 
 
 def _contact_body(**extra: Any) -> dict[str, Any]:
@@ -105,7 +105,12 @@ def test_lists_ask_xero_for_the_resource_s_type_and_status_and_send_if_modified_
 
 def test_a_where_filter_value_xero_cannot_quote_is_refused_before_any_call() -> None:
     calls: list[httpx.Request] = []
-    xero = connector(lambda r: calls.append(r) or reply())
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return reply()
+
+    xero = connector(handler)
     with pytest.raises(RequestValidationError) as info:
         run(xero.list("contacts", ListQuery(filters={"display_name": 'Say "hi"'})))
     assert info.value.field == "filters.display_name" and not calls
@@ -216,7 +221,7 @@ def test_the_day_limit_429_is_not_retried() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
-        return reply(429, {}, **{"X-Rate-Limit-Problem": "day", "Retry-After": "3600"})
+        return reply(429, {}, headers={"X-Rate-Limit-Problem": "day", "Retry-After": "3600"})
 
     xero = connector(handler)
     with pytest.raises(ConnectorRateLimitError) as info:
@@ -234,7 +239,7 @@ def test_minute_and_concurrency_429s_are_retried(problem: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
         if len(calls) == 1:
-            return reply(429, {}, **{"X-Rate-Limit-Problem": problem, "Retry-After": "0"})
+            return reply(429, {}, headers={"X-Rate-Limit-Problem": problem, "Retry-After": "0"})
         return reply(body=_contact_body())
 
     assert run(connector(handler).get("contacts", CONTACT_ID)).id == CONTACT_ID
@@ -246,7 +251,7 @@ def test_a_spent_day_in_the_remaining_header_stops_the_next_call() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
-        return reply(body=_contact_body(), **{"X-DayLimit-Remaining": "0", "X-MinLimit-Remaining": "59"})
+        return reply(body=_contact_body(), headers={"X-DayLimit-Remaining": "0", "X-MinLimit-Remaining": "59"})
 
     xero = connector(handler)
     run(xero.get("contacts", CONTACT_ID))
@@ -374,5 +379,6 @@ def test_every_tenant_of_one_app_shares_the_app_s_minute_budget() -> None:
     assert first.tenant_id != second.tenant_id
     assert first.http.limiter is not second.http.limiter  # each tenant its own 60 a minute
     apps = [c.http._client._transport for c in (first, second)]
-    assert all(isinstance(t, PacedTransport) for t in apps)
-    assert apps[0].limiter is apps[1].limiter and apps[0].limiter.policy.limit == 10_000
+    paced = [t for t in apps if isinstance(t, PacedTransport)]
+    assert len(paced) == 2
+    assert paced[0].limiter is paced[1].limiter and paced[0].limiter.policy.limit == 10_000

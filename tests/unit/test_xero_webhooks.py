@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from connectors.xero.webhooks import XeroWebhookReceiver
+from schemas import Bill, Contact
 from tests.unit.test_xero_http import CONTACT_ID, INVOICE_ID, connector, reply
 from unified.webhooks import WebhookRejected, WebhookSignatureError
 
@@ -87,7 +88,7 @@ def test_an_invoice_event_is_fetched_and_typed_by_xero_s_type_and_status() -> No
     body = delivery(event(tenant, kind="UPDATE"))
     (bill,) = asyncio.run(receiver.handle(body, {"x-xero-signature": sign(body)}))
     assert (bill.type, bill.entity_id, bill.connection) == ("accounting.bill.updated", INVOICE_ID, "acme")
-    assert bill.raw == invoice and bill.data.bill_number == "B-1"
+    assert isinstance(bill.data, Bill) and bill.raw == invoice and bill.data.bill_number == "B-1"
     voided, _, tenant = receiver_for({**invoice, "Type": "ACCREC", "Status": "VOIDED"})
     body = delivery(event(tenant, kind="UPDATE"))
     (gone,) = asyncio.run(voided.handle(body, {"x-xero-signature": sign(body)}))
@@ -98,7 +99,8 @@ def test_a_contact_event_is_typed_by_its_roles() -> None:
     receiver, _, tenant = receiver_for({})
     body = delivery(event(tenant, category="CONTACT", resource=CONTACT_ID))
     (created,) = asyncio.run(receiver.handle(body, {"x-xero-signature": sign(body)}))
-    assert created.type == "accounting.customer.created" and created.data.display_name == "Acme"
+    assert isinstance(created.data, Contact) and created.data.display_name == "Acme"
+    assert created.type == "accounting.customer.created"
 
 
 def test_other_categories_and_tenants_are_skipped_and_a_redelivery_gives_nothing() -> None:

@@ -138,4 +138,5 @@ def test_changes_arrive_as_unified_events_fetched_from_xero(emu: XeroEmulator, r
     assert emu.webhooks.flush()
     later = inbox.wait_for(lambda events: any(e.entity_id == invoice.id for e in events[seen:]))[seen:]
     deleted = next(e for e in later if e.entity_id == invoice.id)
-    assert deleted.type == "accounting.invoice.deleted" and deleted.data.status == "void"
+    assert isinstance(deleted.data, Invoice) and deleted.data.status == "void"
+    assert deleted.type == "accounting.invoice.deleted"
