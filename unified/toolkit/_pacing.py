@@ -1,8 +1,8 @@
 """A second budget over the one :class:`~unified.toolkit.ApiClient` keeps: a transport that paces every request.
 
-Some providers limit an app across all its organizations as well as each organization (Xero: 60 a minute per
-tenant, 10,000 a minute per app). The client's own limiter keeps the organization's budget; wrap its transport
-in :class:`PacedTransport` over a limiter shared by every client of the app to keep the app's::
+Some providers limit an app across all its organizations as well as each organization (say 60 calls a minute per
+organization and 10,000 a minute per app). The client's own limiter keeps the organization's budget; wrap its
+transport in :class:`PacedTransport` over a limiter shared by every client of the app to keep the app's::
 
     app = RateLimiter.shared("my-books-app:<client id>", RateLimitPolicy(limit=10_000, window=60, max_concurrent=1000))
     http = ApiClient(..., transport=PacedTransport(app))

@@ -2,7 +2,7 @@
 
 Apideck's ``pass_through`` entries name a ``service_id``; the connector applies those meant for it::
 
-    body = apply_pass_through(body, record, service_ids={"xero"})
+    body = apply_pass_through(body, record, service_ids={"my-books"})
 
 ``extend_object`` is merged into the body first, then each ``extend_paths`` entry sets one value at a simple
 JSONPath (``$.a.b[0].c`` or ``$['a b']``), creating what is missing on the way. A path that does not fit the body's
@@ -44,7 +44,7 @@ def _refuse(message: str) -> RequestValidationError:
 
 def _parts(path: str) -> list[str | int]:
     if not isinstance(path, str) or not path.startswith("$"):
-        raise _refuse(f"pass_through path {path!r} must be a JSONPath starting with $, e.g. $.Reference.")
+        raise _refuse(f"pass_through path {path!r} must be a JSONPath starting with $, e.g. $.reference.")
     parts: list[str | int] = []
     rest = path[1:]
     while rest:
