@@ -59,6 +59,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.fns import identity
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from pydantic import BaseModel, ValidationError
 
@@ -228,10 +229,18 @@ def decimal_out(value: Decimal) -> int | float | str:
     """A Decimal as a JSON value that keeps it exactly."""
     if value == value.to_integral_value() and abs(value) < 10**15:
         return int(value)
+    text = str(value)
+    # 15 significant digits or fewer (each one a character of the text) come back from a float exactly (DBL_DIG)
+    if len(text) <= 15 and value.is_finite() and -300 < value.adjusted() < 300:
+        return float(text)
     as_float = float(value)
     if Decimal(repr(as_float)) == value:
         return as_float
     return str(value)
+
+
+def _decimal_or_none(value: Decimal | None) -> int | float | str | None:
+    return None if value is None else decimal_out(value)
 
 
 def _is_list(type_: Any) -> bool:
@@ -302,6 +311,43 @@ def _model_unstructure(converter: cattrs.Converter) -> Callable[[type[Any]], Cal
     return factory
 
 
+def _optional_unstructure(converter: cattrs.Converter) -> Callable[[Any], Callable[[Any], Any]]:
+    """``X | None`` by X's own hook, looked up once instead of dispatched per value; text, whole numbers and
+    booleans by cattrs' identity, which its generated code writes as a plain copy."""
+
+    def factory(type_: Any) -> Callable[[Any], Any]:
+        (inner,) = [arg for arg in typing.get_args(type_) if arg is not type(None)]
+        if inner in (str, int, bool):
+            return identity
+        if inner is Decimal:
+            return _decimal_or_none
+        hook = converter.get_unstructure_hook(inner)
+        return lambda value: None if value is None else hook(value)
+
+    return factory
+
+
+def _list_unstructure(converter: cattrs.Converter) -> Callable[[Any], Callable[[Any], list[Any]]]:
+    def factory(type_: Any) -> Callable[[Any], list[Any]]:
+        (item_type,) = typing.get_args(type_) or (object,)
+        hook = converter.get_unstructure_hook(item_type)
+        return lambda value: [hook(item) for item in value]
+
+    return factory
+
+
+def _any_unstructure(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """``object`` fields (custom field values, discounts) by what their value is: a Decimal is a number."""
+
+    def hook(value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is bool or kind is int or value is None:
+            return value
+        return decimal_out(value) if kind is Decimal else converter.unstructure(value)
+
+    return hook
+
+
 def _build_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=False, detailed_validation=False)
     converter.register_structure_hook(str, _parse_text)
@@ -316,8 +362,9 @@ def _build_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_optional, _optional_hook(converter))
     converter.register_structure_hook_factory(attrs.has, _model_hook(converter))
     converter.register_unstructure_hook(Decimal, decimal_out)
-    # `object` fields carry values of any type: unstructure them by what they are (a Decimal is a number)
-    converter.register_unstructure_hook_func(lambda type_: type_ is object, lambda value: converter.unstructure(value))
+    converter.register_unstructure_hook_func(lambda type_: type_ is object, _any_unstructure(converter))
+    converter.register_unstructure_hook_factory(_is_optional, _optional_unstructure(converter))
+    converter.register_unstructure_hook_factory(_is_list, _list_unstructure(converter))
     converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
     converter.register_unstructure_hook(dt.datetime, format_timestamp)
     converter.register_unstructure_hook_factory(attrs.has, _model_unstructure(converter))
@@ -948,18 +995,21 @@ def _validate_lines(
         raise _refuse("Zoho Books needs at least one line item on every document.", "line_items")
     for index, line in enumerate(lines):
         where = f"line_items[{index}]."
-        if line.unit_price is None and (line.item is None or not line.item.id):
+        has_item = line.item is not None and bool(line.item.id)
+        if line.unit_price is None and not has_item:
             raise _refuse(f"{where}unit_price is needed (or an item whose rate applies).", f"{where}unit_price")
         if line.quantity is not None and line.quantity <= 0:
             raise _refuse(f"{where}quantity must be above 0.", f"{where}quantity")
         has_account = line.ledger_account is not None and bool(line.ledger_account.id)
-        if needs_account and not has_account and (line.item is None or not line.item.id):
+        if needs_account and not has_account and not has_item:
             raise _refuse(
                 f"{where}ledger_account.id is needed: Zoho Books books each bill line to an expense account "
                 "(or an item's purchase account).",
                 f"{where}ledger_account.id",
             )
-        if isinstance(line, InvoiceLineItem):
+        if isinstance(line, InvoiceLineItem) and (
+            line.discount_percentage is not None or line.discount_amount is not None
+        ):
             _validate_discounts(line.discount_percentage, line.discount_amount, where)
 
 
@@ -1025,10 +1075,11 @@ def _currency_id(code: object, context: WriteContext) -> str | None:
     return found
 
 
-def _tax_id(rate: LinkedTaxRate | None, context: WriteContext, where: str) -> str | None:
-    """The line's tax_id; a rate that disagrees with its tax, or matches no single tax, is refused."""
+def _tax_id(rate: LinkedTaxRate | None, context: WriteContext, index: int) -> str | None:
+    """Line ``index``'s tax_id; a rate that disagrees with its tax, or matches no single tax, is refused."""
     if rate is None:
         return None
+    where = f"line_items[{index}]."
     if rate.id:
         tax = context.taxes.get(rate.id)
         percent = tax.tax_percentage if tax is not None else None
@@ -1130,7 +1181,6 @@ def contact_to_zoho(
 
 
 def _invoice_line_to_zoho(line: InvoiceLineItem, index: int, context: WriteContext) -> w.ZohoInvoiceLine:
-    where = f"line_items[{index}]."
     return w.ZohoInvoiceLine(
         line_item_id=line.id,
         item_id=line.item.id if line.item else None,
@@ -1140,7 +1190,7 @@ def _invoice_line_to_zoho(line: InvoiceLineItem, index: int, context: WriteConte
         quantity=line.quantity,
         unit=line.unit_of_measure,
         discount=_discount_out(line.discount_percentage, line.discount_amount),
-        tax_id=_tax_id(line.tax_rate, context, where),
+        tax_id=_tax_id(line.tax_rate, context, index),
         account_id=line.ledger_account.id if line.ledger_account else None,
         location_id=line.location_id,
     )
@@ -1176,7 +1226,6 @@ def invoice_to_zoho(
 
 
 def _bill_line_to_zoho(line: BillLineItem, index: int, context: WriteContext) -> w.ZohoBillLine:
-    where = f"line_items[{index}]."
     return w.ZohoBillLine(
         line_item_id=line.id,
         item_id=line.item.id if line.item else None,
@@ -1186,7 +1235,7 @@ def _bill_line_to_zoho(line: BillLineItem, index: int, context: WriteContext) ->
         rate=line.unit_price,
         quantity=line.quantity,
         unit=line.unit_of_measure,
-        tax_id=_tax_id(line.tax_rate, context, where),
+        tax_id=_tax_id(line.tax_rate, context, index),
         customer_id=line.customer.id if line.customer else None,
         location_id=line.location_id,
     )
@@ -1219,7 +1268,7 @@ def _expense_line_to_zoho(line: ExpenseLineItem, index: int, context: WriteConte
         account_id=(line.account.id if line.account else None) or line.account_id,
         description=line.description,
         amount=line.total_amount,
-        tax_id=_tax_id(line.tax_rate, context, f"line_items[{index}]."),
+        tax_id=_tax_id(line.tax_rate, context, index),
         location_id=line.location_id or (line.location.id if line.location else None),
     )
 
