@@ -25,7 +25,17 @@ from typing import Any
 import httpx
 from rich.table import Table
 
-from schemas import Contact, CustomField, Email, Invoice, InvoiceLineItem, LinkedCustomer, LinkedTaxRate, TaxRate
+from schemas import (
+    Contact,
+    CustomField,
+    Email,
+    Invoice,
+    InvoiceLineItem,
+    LinkedCustomer,
+    LinkedInvoiceItem,
+    LinkedTaxRate,
+    TaxRate,
+)
 from unified.cli._output import stdout_console
 from unified.cli._progress import stderr_console
 from unified.cli._sync import sync_with_progress
@@ -181,6 +191,15 @@ def _text_custom_field(store: Any, resource: str) -> str | None:
     return max(varied)[1] if varied else None
 
 
+def _an_item(store: Any) -> LinkedInvoiceItem | None:
+    """An item synced invoices already sell, where the provider's lines carry items (none: lines without)."""
+    for invoice in store.iter("invoices"):
+        for line in getattr(invoice, "line_items", None) or []:
+            if line.item is not None and line.item.id:
+                return LinkedInvoiceItem(id=line.item.id)
+    return None
+
+
 def _two_tax_rates(store: Any) -> list[TaxRate]:
     """Two different non-zero simple rates, from the synced store (no API call needed)."""
     rates: list[TaxRate] = [r for r in store.iter("tax_rates") if isinstance(r, TaxRate)]
@@ -212,18 +231,21 @@ async def _write(client: AsyncUnifiedClient, store: Any) -> list[str]:
     done.append("customer")
     invoice_field = _text_custom_field(store, "invoices")
     rates = _two_tax_rates(store)
+    item = _an_item(store)  # some providers want every line to name an item the books already have
     lines = [
         InvoiceLineItem(
             description="Implementation workshop (2 days)",
             quantity=Decimal("2"),
             unit_price=Decimal("1250.00"),
             tax_rate=LinkedTaxRate(id=rates[0].id) if rates else None,
+            item=item,
         ),
         InvoiceLineItem(
             description="Support plan, first month",
             quantity=Decimal("1"),
             unit_price=Decimal("399.90"),
             tax_rate=LinkedTaxRate(id=rates[-1].id) if rates else None,
+            item=item,
         ),
     ]
     today = datetime.now(UTC).date()

@@ -110,11 +110,11 @@ class Emulator:
         return [f"{self.title} on {self.url}"]
 
     def calls_per_window(self) -> int | None:
-        """The tightest per-window request limit an organization has (the demo and reports quote it)."""
+        """The tightest per-window request limit of an organization (the first scope of ``limits``), for reports."""
         limits = getattr(self, "limits", None)
         if limits is None:
             return None
-        per_window = [rule.limit for scope in limits.scopes for rule in limits.rules(scope) if rule.windows == 1.0]
+        per_window = [rule.limit for rule in limits.rules() if rule.windows == 1.0]
         return min(per_window) if per_window else None
 
     def seeded_counts(self) -> dict[str, int]:
