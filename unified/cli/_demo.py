@@ -216,15 +216,20 @@ async def _write(client: AsyncUnifiedClient, store: Any) -> list[str]:
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     done: list[str] = []
     contact_field = _text_custom_field(store, "contacts")
-    contact = Contact(
-        display_name=f"Demo Customer {stamp}",
-        company_name="Demo Customer Ltd",
-        is_customer=True,
-        emails=[Email(email=f"billing+{stamp}@demo.example")],
-        custom_fields=[CustomField(name=contact_field, value=f"DEMO-C-{stamp}")] if contact_field else None,
-    )
+    fields: dict[str, Any] = {
+        "display_name": f"Demo Customer {stamp}",
+        "company_name": "Demo Customer Ltd",
+        "emails": [Email(email=f"billing+{stamp}@demo.example")],
+    }
+    if contact_field:
+        fields["custom_fields"] = [CustomField(name=contact_field, value=f"DEMO-C-{stamp}")]
+    # where the provider sets roles itself (a contact becomes a customer with its first invoice), write a contact
+    by_role = client.capabilities.supports("customers", "create")
+    view = client.customers if by_role else client.contacts
+    writable = view.capabilities.writable_fields
+    fields = {name: value for name, value in fields.items() if name in writable}
     try:
-        created_contact = await client.customers.create(contact, idempotency_key=f"demo-contact-{stamp}")
+        created_contact = await view.create(Contact(**fields), idempotency_key=f"demo-contact-{stamp}")
     except UnifiedError as error:
         _say(f"   could not create a customer: {error.message}")
         return done
