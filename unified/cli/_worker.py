@@ -1,5 +1,5 @@
-"""``unified worker`` (sync jobs from the PostgreSQL queue, many processes and machines) and ``unified schedule``
-(a sync job per connection and resource)."""
+"""``unified worker`` (sync jobs from the PostgreSQL queue, many processes and machines, and the webhook
+deliveries of the shared outbox) and ``unified schedule`` (a sync job per connection and resource)."""
 
 from __future__ import annotations
 
@@ -54,8 +54,21 @@ def worker(
             "each time comes round once.",
         ),
     ] = "*/15 * * * *",
+    deliver_every: Annotated[
+        float,
+        typer.Option(
+            "--deliver-every",
+            min=0,
+            help="Seconds between webhook delivery rounds (retries come due in between); 0: only after syncs that "
+            "found changes.",
+        ),
+    ] = 10.0,
+    deliver_timeout: Annotated[
+        float, typer.Option("--deliver-timeout", min=0.1, help="Seconds to wait for a webhook subscriber.")
+    ] = 10.0,
 ) -> None:
-    """Run sync jobs until Ctrl-C or SIGTERM: one job per connection at a time, stalled jobs recovered.
+    """Run sync jobs until Ctrl-C or SIGTERM: one job per connection at a time, stalled jobs recovered; and deliver
+    virtual webhooks from the shared outbox (subscribers: `unified webhooks add URL --db postgresql://...`).
 
     Needs UNIFIED_DATABASE_URL (or --db), the vault (UNIFIED_VAULT_URL and UNIFIED_VAULT_KEY, the same on every
     machine) and, for a rate budget shared by all workers, UNIFIED_REDIS_URL.
@@ -77,6 +90,8 @@ def worker(
             stalled_after=stalled_after,
             schedule_cron=cron,
             poll=poll,
+            deliver_every=deliver_every or None,
+            deliver_timeout=deliver_timeout,
         )
     )
 

@@ -5,6 +5,8 @@
   (a schedule that comes round while the last one still waits adds nothing: no pile-up).
 - :func:`schedule` defers a job per connection in the vault and resource its connector offers;
   ``unified schedule`` runs it once, and a worker runs it periodically (``schedule_cron``).
+- ``unified.deliver`` sends the webhook deliveries that are due (:func:`unified.jobs.deliver_webhooks`); every
+  worker defers it periodically (``deliver_cron``) and after a sync that found changes, at most one waiting.
 - A worker heartbeats; :func:`recover_stalled` (every worker runs it in the background) puts the jobs of workers
   whose heartbeat stopped (killed, machine gone) back in the queue, and another worker resumes each from its
   checkpoint. A job that failed with a retriable error (rate limit, network) is retried with a backoff.
@@ -27,6 +29,7 @@ from procrastinate.retry import BaseRetryStrategy, RetryDecision
 
 from unified.connector import Operation
 from unified.errors import UnifiedError
+from unified.jobs._deliver import deliver_webhooks
 from unified.jobs._unit import sync_connection
 from unified.registry import connector_class
 from unified.sync import SYNC_RESOURCES
@@ -34,10 +37,12 @@ from unified.sync._pgdb import advisory_key, connect
 from unified.vault import Vault, build_connector
 
 __all__ = [
+    "DELIVER_TASK",
     "QUEUE",
     "SYNC_TASK",
     "ScheduleReport",
     "build_app",
+    "deliver_cron",
     "ensure_schema",
     "recover_stalled",
     "run_worker",
@@ -49,6 +54,7 @@ logger = logging.getLogger("unified.jobs")
 QUEUE = "unified"
 SYNC_TASK = "unified.sync"
 SCHEDULE_TASK = "unified.schedule"
+DELIVER_TASK = "unified.deliver"
 
 
 class _RetryRetriable(BaseRetryStrategy):
@@ -68,11 +74,31 @@ class _RetryRetriable(BaseRetryStrategy):
         return RetryDecision(retry_at=datetime.now(UTC) + timedelta(seconds=wait))
 
 
-def build_app(url: str, *, schedule_cron: str | None = None) -> procrastinate.App:
-    """The procrastinate app on ``url``, with the sync task and, given a cron (``"*/15 * * * *"``; a 6th field
-    for seconds), the periodic schedule."""
+def build_app(
+    url: str, *, schedule_cron: str | None = None, deliver_cron: str | None = None, deliver_timeout: float = 10.0
+) -> procrastinate.App:
+    """The procrastinate app on ``url``, with the sync and delivery tasks and, given a cron (``"*/15 * * * *"``; a
+    6th field for seconds), the periodic schedule; given ``deliver_cron``, the periodic webhook delivery."""
     # a small pool: every job opens its own sessions for the store, its lock and the vault
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, min_size=1, max_size=3))
+
+    # no lock: deliveries are claimed one by one, so any number of workers may deliver at once;
+    # the queueing lock keeps one waiting at most (a tick or a sync while one waits adds nothing)
+    @app.task(name=DELIVER_TASK, queue=QUEUE, queueing_lock=DELIVER_TASK, pass_context=True)
+    async def deliver_job(context: procrastinate.JobContext, timestamp: int | None = None) -> dict[str, int]:
+        report = await deliver_webhooks(url, timeout=deliver_timeout)
+        if report.delivered or report.retrying or report.failed:
+            logger.info(
+                "job %s: webhooks delivered %d, retrying %d, failed %d",
+                context.job.id,
+                report.delivered,
+                report.retrying,
+                report.failed,
+            )
+        return {"delivered": report.delivered, "retrying": report.retrying, "failed": report.failed}
+
+    if deliver_cron:
+        app.periodic(cron=deliver_cron, periodic_id="webhook-deliveries")(deliver_job)
 
     @app.task(name=SYNC_TASK, queue=QUEUE, pass_context=True, retry=_RetryRetriable())
     async def sync_job(
@@ -81,6 +107,8 @@ def build_app(url: str, *, schedule_cron: str | None = None) -> procrastinate.Ap
         what = ",".join(resources or ["everything"])
         logger.info("job %s: syncing %s (%s) in process %d", context.job.id, connection, what, os.getpid())
         report = await sync_connection(connection, database=url, resources=resources, full=full)
+        if report.created or report.updated or report.deleted:
+            await _deliver_soon(app)  # its events (if anyone subscribes) go out now, not at the next tick
         logger.info(
             "job %s: done, %d created, %d calls",
             context.job.id,
@@ -164,6 +192,18 @@ async def _offered(connection: Any, cache: dict[str, list[str]]) -> list[str]:
     return cache[connection.connector]
 
 
+async def _deliver_soon(app: procrastinate.App) -> None:
+    with contextlib.suppress(AlreadyEnqueued):  # one is waiting already: it will send these too
+        await app.tasks[DELIVER_TASK].defer_async()
+
+
+def deliver_cron(seconds: float) -> str:
+    """The cron of "every ``seconds`` seconds" (seconds are procrastinate's 6th field)."""
+    if seconds < 60:
+        return f"* * * * * */{max(int(seconds), 1)}"
+    return f"*/{max(int(seconds // 60), 1)} * * * *"
+
+
 async def recover_stalled(app: procrastinate.App, *, stalled_after: float) -> int:
     """Put back in the queue the jobs of workers whose heartbeat is older than ``stalled_after`` seconds."""
     recovered = 0
@@ -196,13 +236,17 @@ async def run_worker(
     stalled_after: float = 30.0,
     schedule_cron: str | None = None,
     poll: float = 1.0,
+    deliver_every: float | None = 10.0,
+    deliver_timeout: float = 10.0,
 ) -> None:
-    """A worker until SIGINT/SIGTERM: ``concurrency`` jobs at once, stalled jobs recovered in the background.
+    """A worker until SIGINT/SIGTERM: ``concurrency`` jobs at once, stalled jobs recovered in the background,
+    webhook deliveries every ``deliver_every`` seconds (None: only after syncs that found changes).
 
     New jobs wake it at once (LISTEN/NOTIFY); a job held back by its connection's lock is found by polling, every
     ``poll`` seconds."""
     await asyncio.to_thread(ensure_schema, url)
-    app = build_app(url, schedule_cron=schedule_cron)
+    cron = None if deliver_every is None else deliver_cron(deliver_every)
+    app = build_app(url, schedule_cron=schedule_cron, deliver_cron=cron, deliver_timeout=deliver_timeout)
     async with app.open_async():
         recovery = asyncio.create_task(_recover_forever(app, stalled_after))
         try:

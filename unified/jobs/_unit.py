@@ -2,6 +2,8 @@
 
 procrastinate's job (``unified worker``) calls it; so can a product that already runs Celery, RQ, Dramatiq or
 cron: it needs nothing from the job runner, only the database, the vault and, for a shared rate budget, Redis.
+Virtual webhooks likewise: :func:`sync_connection` writes the outbox, :func:`deliver_webhooks` (any worker, as
+often as you like) sends what is due.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ import httpx
 
 from unified.errors import RequestValidationError
 from unified.registry import connector_class
-from unified.sync import PostgresStore, SyncEngine, SyncReport
+from unified.sync import PostgresStore, Store, SyncEngine, SyncReport
 from unified.sync._pgdb import is_postgres_url
 from unified.vault import Vault
+from unified.webhooks import OutboxStore, PostgresWebhookStore
 
 __all__ = ["DATABASE_ENV", "database_url", "sync_connection", "sync_connection_blocking"]
 
 DATABASE_ENV = "UNIFIED_DATABASE_URL"
+BASELINE = "webhooks:baseline:"  # store meta per resource: "pending" while its first sync runs, then "done"
 
 
 def database_url(given: str | None = None, *, field: str = "db") -> str:
@@ -54,8 +58,10 @@ async def sync_connection(
     """Sync the vault connection ``name`` into the PostgreSQL store (``database``, else ``UNIFIED_DATABASE_URL``).
 
     It resumes from the last checkpoint, waits up to ``lock_wait`` for another run of the same connection and
-    resource, and paces its calls with the shared budget when ``UNIFIED_REDIS_URL`` is set. ``engine_options``
-    go to :class:`unified.sync.SyncEngine` (``reduced``, ``deletion_scan_interval``, ...).
+    resource, and paces its calls with the shared budget when ``UNIFIED_REDIS_URL`` is set. When the webhook
+    tables have a subscriber, every change goes into their outbox in the transaction of its page (virtual
+    webhooks; a resource's first sync is a silent baseline); :func:`unified.jobs.deliver_webhooks` sends them.
+    ``engine_options`` go to :class:`unified.sync.SyncEngine` (``reduced``, ``deletion_scan_interval``, ...).
     """
     url = database_url(database)
     vault = vault or Vault()
@@ -65,12 +71,39 @@ async def sync_connection(
     try:
         store = PostgresStore(url, connection=name, schema=schema)
         try:
-            engine = SyncEngine(connector, store, connection=name, lock_wait=lock_wait, **engine_options)
-            return await engine.run(resources, full=full)
+            outbox = with_outbox(store)
+            engine = SyncEngine(connector, outbox, connection=name, lock_wait=lock_wait, **engine_options)
+            report = SyncReport(connection=name)
+            for resource in engine.resources(resources):  # one at a time: each ends its own baseline
+                baseline = _start_baseline(store, resource)
+                if isinstance(outbox, OutboxStore):
+                    outbox.quiet = {resource} if baseline else set()
+                report.per_resource.update((await engine.run([resource], full=full)).per_resource)
+                if baseline:
+                    store.set_meta(BASELINE + resource, "done")
+            return report
         finally:
             store.close()
     finally:
         await connector.aclose()
+
+
+def with_outbox(store: PostgresStore) -> Store:
+    """``store``, wrapped so that each page's changes land in the webhook outbox in the page's own transaction
+    (one session for both) when there is a subscriber to deliver them to."""
+    webhooks = PostgresWebhookStore.sharing(store)
+    if not webhooks.subscriber_urls():
+        return store
+    return OutboxStore(store, webhooks, connection=store.connection)
+
+
+def _start_baseline(store: PostgresStore, resource: str) -> bool:
+    """True while the resource's first sync for this connection runs (killed and resumed included): its records
+    are the baseline, not changes, and give no events."""
+    mark = store.get_meta(BASELINE + resource)
+    if mark is None and store.load_state(resource) is None:
+        store.set_meta(BASELINE + resource, mark := "pending")
+    return mark == "pending"
 
 
 def sync_connection_blocking(name: str, **options: Any) -> SyncReport:

@@ -23,12 +23,17 @@ provider's signature header with :func:`verify_hmac_signature` (hex or base64 HM
 401, never a crash), raises the errors here (:class:`WebhookRejected` and subclasses, each with the HTTP status to
 answer) and can use the dedupe memories (:class:`MemoryDedupe`, :class:`SQLiteDedupe`). CLI: ``unified watch``,
 ``unified webhooks ...``.
+
+Many workers share one outbox in PostgreSQL (:class:`PostgresWebhookStore`, ``--db postgresql://...``): the sync
+jobs write each page's events in the page's own transaction, and whichever worker is free delivers them, each
+delivery claimed by one worker at a time (``unified worker``, :func:`unified.jobs.deliver_webhooks`).
 """
 
 from unified.webhooks._dedupe import DedupeStore, MemoryDedupe, SQLiteDedupe
 from unified.webhooks._delivery import Deliverer, DeliveryReport, RetryPolicy
 from unified.webhooks._errors import WebhookEntityError, WebhookRejected, WebhookSignatureError
 from unified.webhooks._outbox import OutboxStore, change_id
+from unified.webhooks._pgstore import PostgresWebhookStore, open_webhooks
 from unified.webhooks._signing import (
     SIGNATURE_HEADER,
     hmac_signature_matches,
@@ -58,6 +63,7 @@ __all__ = [
     "DeliveryStatus",
     "MemoryDedupe",
     "OutboxStore",
+    "PostgresWebhookStore",
     "RetryPolicy",
     "SQLiteDedupe",
     "Subscriber",
@@ -70,6 +76,7 @@ __all__ = [
     "change_id",
     "event_body",
     "hmac_signature_matches",
+    "open_webhooks",
     "redact_url",
     "sign_payload",
     "verify_hmac_signature",

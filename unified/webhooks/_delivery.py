@@ -32,6 +32,7 @@ __all__ = ["Deliverer", "DeliveryReport", "RetryPolicy"]
 logger = logging.getLogger("unified.webhooks")
 
 USER_AGENT = "unified-accounting-webhooks/1"
+_BATCH = 50  # deliveries taken at a time per subscriber
 
 _SENDING: contextvars.ContextVar[bool] = contextvars.ContextVar("unified_webhooks_sending", default=False)
 
@@ -132,9 +133,11 @@ class Deliverer:
 
     async def _subscriber(self, client: httpx.AsyncClient, url: str) -> DeliveryReport:
         report = DeliveryReport()
-        while batch := self.webhooks.due(url, now=self._clock(), limit=50):
-            for delivery in batch:
+        # a store shared by many workers holds the batch for us as long as sending all of it could take
+        while batch := self.webhooks.due(url, now=self._clock(), limit=_BATCH, lease=_BATCH * self.timeout + 60):
+            for index, delivery in enumerate(batch):
                 if not await self._send(client, delivery, report):
+                    self.webhooks.release(batch[index + 1 :])
                     return report  # the rest waits for the retry: the subscriber is likely down
         return report
 

@@ -23,7 +23,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -342,8 +342,13 @@ class WebhookStore:
 
     # ----- deliveries -----
 
-    def due(self, url: str, *, now: float | None = None, limit: int = 100) -> list[Delivery]:
-        """The subscriber's pending deliveries whose time has come, oldest event first."""
+    def due(
+        self, url: str, *, now: float | None = None, limit: int = 100, lease: float | None = None
+    ) -> list[Delivery]:
+        """The subscriber's pending deliveries whose time has come, oldest event first.
+
+        ``lease``: how long a store shared by many workers keeps what it returns from the others (this one has a
+        single writer and ignores it); :meth:`release` gives back what was not sent."""
         at = time.time() if now is None else now
         with self._lock:
             secret = self._db.execute("SELECT secret FROM subscribers WHERE url = ?", (url,)).fetchone()
@@ -358,6 +363,9 @@ class WebhookStore:
             ).fetchall()
         key = self._box.open(secret[0])
         return [Delivery(seq, id, type, body, url, key, attempts) for seq, id, type, body, attempts in rows]
+
+    def release(self, deliveries: Sequence[Delivery]) -> None:
+        """Deliveries :meth:`due` returned that were not sent (nothing to give back here: nobody else sends)."""
 
     def delivered(self, delivery: Delivery, status_code: int, *, now: float | None = None) -> None:
         with self.transaction():
