@@ -47,6 +47,18 @@ from unified.toolkit._paging import (
 )
 from unified.toolkit._passthrough import apply_pass_through
 from unified.toolkit._tokens import MemoryTokenStore, StoredTokens, TokenManager, TokenStore
+from unified.toolkit._wire import (
+    WireCodec,
+    decimal_out,
+    parse_bool,
+    parse_decimal,
+    parse_int,
+    parse_iso_date,
+    parse_iso_datetime,
+    parse_text,
+    prune,
+    tolerant_converter,
+)
 from unified.toolkit._writes import IdempotencyHeader, LookupFirst, RequestIdParam, WriteSafety
 
 __all__ = [
@@ -73,17 +85,27 @@ __all__ = [
     "TokenManager",
     "TokenSet",
     "TokenStore",
+    "WireCodec",
     "WriteSafety",
     "apply_pass_through",
     "check_state",
+    "decimal_out",
     "decode_cursor",
     "encode_cursor",
     "error_by_status",
     "fetch_details",
     "number_header",
+    "parse_bool",
+    "parse_decimal",
+    "parse_int",
+    "parse_iso_date",
+    "parse_iso_datetime",
+    "parse_text",
     "path_only",
+    "prune",
     "resets_at_of",
     "retry_after_seconds",
+    "tolerant_converter",
     "unknown_outcome",
     "updated_since",
 ]
