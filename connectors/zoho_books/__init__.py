@@ -11,8 +11,9 @@ connector, its mapping and the unified models.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from unified._lazy import lazy_names
 
 if TYPE_CHECKING:
     from connectors.zoho_books._datacenters import DATA_CENTERS, DataCenter
@@ -31,15 +32,4 @@ _HOMES = {
     "scopes_for": "connectors.zoho_books.oauth",
 }
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, _HOMES, globals())
