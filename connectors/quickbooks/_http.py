@@ -176,19 +176,6 @@ class QuickBooksHttp(ApiClient):
         )
         return entity_of(body, entity)
 
-    async def raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """QuickBooks' own answer, with auth, realm, minor version, pacing and retries done; errors not raised."""
-        reply = await self.send(method, path, params=params, json=json, headers=headers, raw=True)
-        return reply.response
-
 
 def entity_of(body: Any, entity: str) -> dict[str, Any]:
     found = body.get(entity) if isinstance(body, Mapping) else None

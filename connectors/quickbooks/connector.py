@@ -50,12 +50,12 @@ from connectors.quickbooks.capabilities import CAPABILITIES, SPECS, ResourceSpec
 from connectors.quickbooks.oauth import QuickBooksOAuth, base_url
 from connectors.quickbooks.settings import API_URL, MINOR_VERSION, SETTINGS
 from schemas import Bill, Contact, Expense, Invoice
-from unified.connector import Capabilities, Connector, ListQuery, Page
+from unified.connector import Capabilities, ListQuery, Page
 from unified.errors import EntityNotFoundError, RequestValidationError
 from unified.secret import Secret
 from unified.settings import ConnectionSettings
 from unified.sync import Changes
-from unified.toolkit import Offsets, TokenManager, TokenSet, TokenStore, decode_cursor, encode_cursor
+from unified.toolkit import ApiConnector, Offsets, TokenManager, TokenSet, TokenStore, decode_cursor, encode_cursor
 
 __all__ = ["QuickBooksConnector"]
 
@@ -63,7 +63,7 @@ _PAGES = Offsets(first=1, max_size=1000)
 _VIEWS: Mapping[str, Entity] = {"customers": CUSTOMER, "suppliers": VENDOR}
 
 
-class QuickBooksConnector(Connector):
+class QuickBooksConnector(ApiConnector[QuickBooksHttp]):
     """One QuickBooks Online company behind the unified accounting API.
 
     Point it at the local emulator with ``QuickBooksConnector(**emu.connector_settings())``. Tokens refreshed on the
@@ -325,22 +325,6 @@ class QuickBooksConnector(Connector):
         return Changes(changed=changed, deleted=deleted, as_of=feed.as_of, complete=feed.complete)
 
     # -- the rest of QuickBooks' API -------------------------------------------------------------------------
-
-    async def proxy(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """Any call under ``/v3/company/{realmId}``, e.g. ``proxy("GET", "/preferences")``: auth, realm,
-        ``minorversion``, pacing and retries apply, and QuickBooks' answer comes back as it is."""
-        return await self.http.raw(method, path, params=params, json=json, headers=headers)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
 
 def _entity_index(cursor: str | None, spec: ResourceSpec) -> int:

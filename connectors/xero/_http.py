@@ -175,16 +175,3 @@ class XeroHttp(ApiClient):
                 f"Xero answered {method} {path} without the {list_key} element it was sent.", outcome="uncertain"
             )
         return found[0]
-
-    async def raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """Xero's own answer, with auth, the tenant, pacing and retries done; errors are not raised."""
-        reply = await self.send(method, path, params=params, json=json, headers=headers, raw=True)
-        return reply.response

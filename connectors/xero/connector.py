@@ -29,7 +29,7 @@ from connectors.xero.capabilities import CAPABILITIES, MAX_PAGE_SIZE, SPECS, Res
 from connectors.xero.oauth import XeroOAuth
 from connectors.xero.settings import API_URL, IDENTITY_URL, LOGIN_URL, SETTINGS
 from schemas import Bill, Contact, Expense, Invoice, TaxRate
-from unified.connector import Capabilities, Connector, ListQuery, Page
+from unified.connector import Capabilities, ListQuery, Page
 from unified.errors import (
     ConflictError,
     ConnectorExecutionError,
@@ -42,6 +42,7 @@ from unified.secret import Secret
 from unified.settings import ConnectionSettings
 from unified.toolkit import (
     ApiClient,
+    ApiConnector,
     KeyedCache,
     Offsets,
     PageNumbers,
@@ -65,7 +66,7 @@ _LIVE_DOCUMENTS = "DRAFT,SUBMITTED,AUTHORISED,PAID"
 _LABELS = {"contact": "contact", "invoice": "document", "banktransaction": "bank transaction", "taxrate": "tax rate"}
 
 
-class XeroConnector(Connector):
+class XeroConnector(ApiConnector[XeroHttp]):
     """One Xero organisation (tenant) behind the unified accounting API.
 
     Point it at a local Xero with ``api_url``/``identity_url``/``login_url`` (an emulator's
@@ -448,21 +449,8 @@ class XeroConnector(Connector):
         """The tenants this login reaches (``unified organizations``): Xero's ``GET /connections`` rows."""
         return await self.connections()
 
-    async def proxy(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """Any Accounting API call under ``/api.xro/2.0``, e.g. ``proxy("GET", "/Accounts")``: auth, the tenant,
-        pacing and retries are done, and Xero's answer comes back as it is."""
-        return await self.http.raw(method, path, params=params, json=json, headers=headers)
-
     async def aclose(self) -> None:
-        await self.http.aclose()
+        await super().aclose()
         if self._identity is not None:
             await self._identity.aclose()
 

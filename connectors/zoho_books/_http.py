@@ -214,19 +214,8 @@ class ZohoHttp(ApiClient):
         )
         return body
 
-    async def raw(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """Zoho's own answer, with auth, organization_id, pacing and retries done; errors are not raised."""
-        self.url(path)
-        reply = await self.send(method, path, params=self._query(params, True), json=json, headers=headers, raw=True)
-        return reply.response
+    def proxy_params(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        return self._query(params, True)
 
     async def organizations(self) -> list[dict[str, Any]]:
         """The organizations this connection's user can reach (``GET /organizations``)."""

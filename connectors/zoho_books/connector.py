@@ -30,11 +30,11 @@ from connectors.zoho_books.capabilities import CAPABILITIES, SORT_ORDER, SPECS, 
 from connectors.zoho_books.oauth import TokenSet, ZohoOAuth
 from connectors.zoho_books.settings import SETTINGS
 from schemas import Bill, Contact, CustomField, Expense, Invoice, LinkedTaxRate, TaxRate
-from unified.connector import Capabilities, Connector, ListQuery, Page
+from unified.connector import Capabilities, ListQuery, Page
 from unified.errors import ConnectorExecutionError, EntityNotFoundError, RequestValidationError
 from unified.secret import Secret
 from unified.settings import ConnectionSettings
-from unified.toolkit import PageNumbers, TokenManager, TokenStore, fetch_details
+from unified.toolkit import ApiConnector, PageNumbers, TokenManager, TokenStore, fetch_details
 from unified.toolkit import TokenSet as BaseTokenSet
 from unified.toolkit import updated_since as since_filter
 
@@ -54,7 +54,7 @@ _WRITERS: dict[type[BaseModel], Callable[..., Any]] = {
 _PAGES = PageNumbers(first=1, max_size=200)
 
 
-class ZohoBooksConnector(Connector):
+class ZohoBooksConnector(ApiConnector[ZohoHttp]):
     """Zoho Books (all data centers) behind the unified accounting API.
 
     Point it at the local emulator with ``api_url``/``accounts_url``, or at Zoho with ``data_center``. Tokens
@@ -422,22 +422,6 @@ class ZohoBooksConnector(Connector):
     async def organizations(self) -> builtins.list[dict[str, Any]]:
         """The organizations this connection's user can reach, as Zoho lists them."""
         return await self.http.organizations()
-
-    async def proxy(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """Any Books API call, e.g. ``proxy("GET", "/chartofaccounts")``: auth, data center and organization_id
-        are filled in, pacing and retries apply, and Zoho's answer comes back as it is."""
-        return await self.http.raw(method, path, params=params, json=json, headers=headers)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
 
 def _segment(record_id: str) -> str:

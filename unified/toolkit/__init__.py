@@ -18,6 +18,7 @@ See "Writing a connector" in docs/connectors.md.
 """
 
 from unified.toolkit._cache import KeyedCache
+from unified.toolkit._connector import ApiConnector
 from unified.toolkit._http import (
     ApiClient,
     Auth,
@@ -63,6 +64,7 @@ from unified.toolkit._writes import IdempotencyHeader, LookupFirst, RequestIdPar
 
 __all__ = [
     "ApiClient",
+    "ApiConnector",
     "Auth",
     "Call",
     "Dialect",

@@ -333,6 +333,23 @@ class ApiClient:
             outcome="uncertain",
         ) from unconfirmed
 
+    async def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """The provider's own answer, with auth, pacing and retries done; its refusals are not raised."""
+        reply = await self.send(method, path, params=self.proxy_params(params), json=json, headers=headers, raw=True)
+        return reply.response
+
+    def proxy_params(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The query a proxied call sends: a connector adds what every call carries (an organization id)."""
+        return dict(params or {})
+
     async def aclose(self) -> None:
         self._closed = True
         await self._client.aclose()
