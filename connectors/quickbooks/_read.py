@@ -6,44 +6,18 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from connectors.quickbooks._wire import QboCustomField, QboMetaData
-from unified.errors import ConnectorExecutionError
+from unified.toolkit import read_model
 
-__all__ = ["clean", "custom_fields_from_qbo", "meta_times", "model"]
+__all__ = ["custom_fields_from_qbo", "meta_times", "model"]
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def clean(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop None (and objects left empty), so a read model's ``model_fields_set`` is what QuickBooks had."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            value = clean(value)
-            if not value:
-                continue
-        elif isinstance(value, list):
-            value = [clean(v) if isinstance(v, dict) else v for v in value]
-        out[key] = value
-    return out
-
-
 def model(cls: type[M], data: Mapping[str, Any], payload: Mapping[str, Any], raw: bool) -> M:
-    fields = clean(data)
-    if raw:
-        fields["raw"] = dict(payload)
-    try:
-        return cls.model_validate(fields)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise ConnectorExecutionError(
-            f"QuickBooks sent a {cls.__name__} this library cannot represent: {'; '.join(problems)}",
-            detail={"errors": problems},
-        ) from None
+    return read_model(cls, data, payload, raw=raw, provider="QuickBooks")
 
 
 def meta_times(meta: QboMetaData | None) -> tuple[dt.datetime | None, dt.datetime | None]:

@@ -48,7 +48,7 @@ from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from connectors.xero import _wire as w
 from connectors.xero._convert import structure, unstructure
@@ -67,8 +67,8 @@ from schemas import (
     PhoneNumber,
     TaxRate,
 )
-from unified.errors import ConnectorExecutionError, RequestValidationError
-from unified.toolkit import apply_pass_through
+from unified.errors import RequestValidationError
+from unified.toolkit import apply_pass_through, one_tax_inclusive_flag, read_model
 
 __all__ = [
     "ADDRESS_TYPES",
@@ -209,34 +209,8 @@ def is_deleted(element: str, payload: Mapping[str, Any]) -> bool:
     return str(payload.get(key) or "") in DELETED[element]
 
 
-def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop None (and empty nested objects), so a read model's ``model_fields_set`` is what Xero had."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            value = _clean(value)
-            if not value:
-                continue
-        elif isinstance(value, list):
-            value = [_clean(v) if isinstance(v, dict) else v for v in value]
-        out[key] = value
-    return out
-
-
 def _model(cls: type[M], data: Mapping[str, Any], payload: Mapping[str, Any], raw: bool) -> M:
-    fields = _clean(data)
-    if raw:
-        fields["raw"] = dict(payload)
-    try:
-        return cls.model_validate(fields)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise ConnectorExecutionError(
-            f"Xero sent a {cls.__name__} this library cannot represent: {'; '.join(problems)}",
-            detail={"errors": problems},
-        ) from None
+    return read_model(cls, data, payload, raw=raw, provider="Xero")
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -618,25 +592,7 @@ def document_tax_inclusive(record: Invoice | Bill | Expense, fields: AbstractSet
     lines: Sequence[InvoiceLineItem | BillLineItem | ExpenseLineItem] = (
         record.line_items if "line_items" in fields and record.line_items else []
     )
-    flags = {i: line.tax_inclusive for i, line in enumerate(lines) if line.tax_inclusive is not None}
-    if len(set(flags.values())) > 1:
-        inclusive = min(i for i, flag in flags.items() if flag)
-        exclusive = min(i for i, flag in flags.items() if not flag)
-        raise _refuse(
-            f"line_items[{inclusive}] is tax-inclusive but line_items[{exclusive}] is not; Xero applies one "
-            "LineAmountTypes to the whole document. Make the lines agree, or split them into two documents.",
-            f"line_items[{max(inclusive, exclusive)}].tax_inclusive",
-        )
-    if not flags:
-        return document
-    index, flag = next(iter(flags.items()))
-    if document is not None and document != flag:
-        raise _refuse(
-            f"line_items[{index}].tax_inclusive is {flag} but the document's tax_inclusive is {document}; Xero "
-            "applies one LineAmountTypes to the whole document. Make them agree.",
-            f"line_items[{index}].tax_inclusive",
-        )
-    return flag
+    return one_tax_inclusive_flag(document, lines, rule="Xero applies one LineAmountTypes to the whole document")
 
 
 def _validate_lines(lines: Sequence[InvoiceLineItem | BillLineItem | ExpenseLineItem]) -> None:

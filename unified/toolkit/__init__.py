@@ -34,6 +34,7 @@ from unified.toolkit._http import (
     retry_after_seconds,
     unknown_outcome,
 )
+from unified.toolkit._models import clean, one_tax_inclusive_flag, read_model
 from unified.toolkit._oauth import Grant, OAuthClient, TokenSet, check_state
 from unified.toolkit._pacing import PacedTransport
 from unified.toolkit._paging import (
@@ -91,12 +92,14 @@ __all__ = [
     "WriteSafety",
     "apply_pass_through",
     "check_state",
+    "clean",
     "decimal_out",
     "decode_cursor",
     "encode_cursor",
     "error_by_status",
     "fetch_details",
     "number_header",
+    "one_tax_inclusive_flag",
     "parse_bool",
     "parse_decimal",
     "parse_int",
@@ -105,6 +108,7 @@ __all__ = [
     "parse_text",
     "path_only",
     "prune",
+    "read_model",
     "resets_at_of",
     "retry_after_seconds",
     "tolerant_converter",
