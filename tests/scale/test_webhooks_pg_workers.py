@@ -14,11 +14,9 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from schemas import Contact, Invoice
-from tests.scale.conftest import PG_ADMIN_URL
+from tests.scale._webhooks import Received, Subscribers, own_database
 from unified.events import Event, make_events
 from unified.webhooks import Deliverer, PostgresWebhookStore, RetryPolicy
 
@@ -64,18 +62,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-class Received:
-    """What subscribers got, by (subscriber URL, event id), from any number of senders (thread-safe)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.got: Counter[tuple[str, str]] = Counter()
-
-    def add(self, url: str, event_id: str) -> None:
-        with self.lock:
-            self.got[(url, event_id)] += 1
 
 
 # ----- claims -----
@@ -266,59 +252,6 @@ def test_a_sync_job_writes_its_changes_to_the_outbox_after_a_silent_baseline(pg_
 # ----- worker processes -----
 
 
-@pytest.fixture
-def own_database() -> Iterator[str]:
-    """A database of this test's own: the workers use the default schema and procrastinate's tables."""
-    import psycopg
-
-    admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    name = f"unified_hooks_{uuid.uuid4().hex[:12]}"
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"{PG_ADMIN_URL.rpartition('/')[0]}/{name}"
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
-
-
-class Subscribers:
-    """Two real HTTP endpoints (/a and /b) on one local server. ``hook(url, key)`` runs on each request before it
-    is answered; it answers False to leave the request without an answer (its sender is to be killed)."""
-
-    def __init__(self) -> None:
-        self.received = Received()
-        self.hook: Any = lambda url, key: True
-        self.release = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
-                url = f"http://127.0.0.1:{outer.port}{self.path}"
-                key = self.headers["Idempotency-Key"]
-                outer.received.add(url, key)
-                if not outer.hook(url, key):
-                    outer.release.wait(120)
-                    return
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                """Quiet."""
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.urls = [f"http://127.0.0.1:{self.port}/a", f"http://127.0.0.1:{self.port}/b"]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 class HoldFirstSender:
     """Holds the first request until another worker process has sent one: two workers deliver at once."""
 
@@ -361,19 +294,24 @@ def poll(condition: Any, what: str, seconds: float = 60, workers: list[subproces
         time.sleep(0.05)
 
 
+@pytest.fixture
+def database(pg_database: str) -> Iterator[str]:
+    yield from own_database()
+
+
 @pytest.mark.e2e
 def test_worker_processes_deliver_each_event_once_and_after_a_kill_at_least_once(
-    own_database: str, tmp_path: Path, _vault_key: str
+    database: str, tmp_path: Path, _vault_key: str
 ) -> None:
     from unified.jobs import deliver_webhooks
 
     endpoints = Subscribers()
-    webhooks = store(own_database, "unified")
+    webhooks = store(database, "unified")
     for url in endpoints.urls:
         webhooks.add_subscriber(url, SECRET)
     env = {
         **os.environ,
-        "UNIFIED_DATABASE_URL": own_database,
+        "UNIFIED_DATABASE_URL": database,
         "UNIFIED_VAULT_KEY": _vault_key,
         "UNIFIED_HOME": str(tmp_path / "home"),
     }
@@ -385,26 +323,26 @@ def test_worker_processes_deliver_each_event_once_and_after_a_kill_at_least_once
     workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log) for log in logs]
     try:
         # 1. normal runs: the first sender holds its first batch of /a until the other worker has sent some
-        endpoints.hook = HoldFirstSender(own_database)
+        endpoints.hook = HoldFirstSender(database)
         webhooks.add_events(events(60))
         poll(lambda: webhooks.counts()["delivered"] == 120, "the first 120 deliveries", workers=workers)
         assert set(endpoints.received.got.values()) == {1} and len(endpoints.received.got) == 120  # each once
-        assert len(senders(own_database)) == 2  # both workers delivered from the one outbox
+        assert len(senders(database)) == 2  # both workers delivered from the one outbox
 
         # 2. the sender of the next request is killed while it waits for the answer
         endpoints.hook = hang = HangNext()
         webhooks.add_events(events(80, start=100))
         poll(lambda: hang.hanging, "a delivery in flight", workers=workers)
         [(url, key)] = hang.hanging[:1]
-        holder = held_by(own_database, url, key)
+        holder = held_by(database, url, key)
         [victim] = [w for w in workers if w.pid == int(holder.split(":")[-2])]
         victim.send_signal(signal.SIGKILL)
         victim.wait(30)
         # the other worker sends all but what the dead one holds (a batch of 50 per subscriber at most)
-        poll(lambda: pending_not_held_by(own_database, holder) == 0, "the rest from the other worker")
+        poll(lambda: pending_not_held_by(database, holder) == 0, "the rest from the other worker")
         held = webhooks.counts()["pending"]
         assert 1 <= held <= 100 and webhooks.counts()["delivered"] == 280 - held
-        late = asyncio.run(deliver_webhooks(own_database, clock=lambda: time.time() + 10_000))  # its lease is over
+        late = asyncio.run(deliver_webhooks(database, clock=lambda: time.time() + 10_000))  # its lease is over
         assert late.delivered == held and webhooks.counts() == {"pending": 0, "delivered": 280, "failed": 0}
         got = endpoints.received.got
         assert len(got) == 280 and got[(url, key)] == 2  # at least once: the one in flight went again

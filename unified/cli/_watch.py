@@ -2,7 +2,8 @@
 ``unified webhooks ...`` (subscribers, deliveries, replay).
 
 The subscribers, the outbox and the deliveries live in the webhook database next to the sync database
-(``--db unified.db`` -> ``unified.webhooks.db``), readable by its owner only: it holds the signing secrets.
+(``--db unified.db`` -> ``unified.webhooks.db``), readable by its owner only: it holds the signing secrets; or,
+with ``--db postgresql://...``, in the tables beside the PostgreSQL store that every worker delivers from.
 Subscriber URLs are shown redacted (a query string or user info often holds a token); commands that take a URL
 accept it whole or as the lists show it.
 """
@@ -13,7 +14,6 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -31,6 +31,7 @@ from unified.cli._settings import Resolved, resolve
 from unified.errors import RequestValidationError
 
 if TYPE_CHECKING:
+    from unified.sync import Store
     from unified.webhooks import WatchRound, WebhookStore
 
 SECRET_ENV = "UNIFIED_WEBHOOK_SECRET"
@@ -48,9 +49,11 @@ webhooks_app = typer.Typer(
 )
 
 DbOpt = Annotated[
-    Path,
+    str,
     typer.Option(
-        "--db", help="The sync database; the webhook database is next to it (unified.db -> unified.webhooks.db)."
+        "--db",
+        help="The sync database; the webhook database is next to it (unified.db -> unified.webhooks.db), or a "
+        "postgresql:// URL: the outbox every worker shares (`unified worker`).",
     ),
 ]
 SecretOpt = Annotated[
@@ -69,10 +72,10 @@ def _say(message: str) -> None:
     stderr_console().print(message, highlight=False, soft_wrap=True)
 
 
-def _open(db: Path) -> WebhookStore:
-    from unified.webhooks import WebhookStore, webhooks_path_for
+def _open(db: str) -> WebhookStore:
+    from unified.webhooks import open_webhooks
 
-    return WebhookStore(webhooks_path_for(db))
+    return open_webhooks(db)
 
 
 def _subscribe(webhooks: WebhookStore, urls: list[str], secret: str | None) -> None:
@@ -144,7 +147,7 @@ def watch(
         ),
     ] = None,
     secret: SecretOpt = None,
-    db: DbOpt = Path("unified.db"),
+    db: DbOpt = "unified.db",
     once: Annotated[
         bool, typer.Option("--once", help="One round (a sync, then the deliveries due), then exit.")
     ] = False,
@@ -183,16 +186,14 @@ def watch(
     --max-attempts (see `unified webhooks deliveries` and `unified webhooks replay`). Ctrl-C stops.
     """
     from unified.cli._sync import parse_resources
-    from unified.sync import SQLiteStore
     from unified.webhooks import RetryPolicy, Watcher, redact_url
 
     options = connection_from(locals())
     wanted = parse_resources(resources)
     resolved = resolve(options)
-    webhooks = _open(db)
+    store, webhooks = _stores(db, _connection_name(resolved))
     try:
         _subscribe(webhooks, subscriber or [], secret)
-        store = SQLiteStore(db)
         built = resolved.build()
         try:
             watcher = Watcher(
@@ -209,7 +210,7 @@ def watch(
                 deletion_scan_interval=timedelta(seconds=deletions_every),
             )
             urls = ", ".join(redact_url(s.url) for s in webhooks.subscribers())
-            _say(f"Watching every {interval:g} s into {db}; delivering to {urls}. Ctrl-C stops.")
+            _say(f"Watching every {interval:g} s into {_where(db)}; delivering to {urls}. Ctrl-C stops.")
             rounds = 0
 
             def report(result: WatchRound) -> None:
@@ -228,9 +229,37 @@ def watch(
                 f"(kept in {webhooks.path}; the next `unified watch` or `unified webhooks deliver` sends them)."
             )
         finally:
-            store.close()
+            webhooks.close()
     finally:
-        webhooks.close()
+        store.close()
+
+
+def _stores(db: str, connection: str) -> tuple[Store, WebhookStore]:
+    """The sync store and the webhook store of ``--db``: in PostgreSQL both on one session, so each page and its
+    events commit together; else the SQLite file and the webhook database next to it."""
+    from unified.sync import PostgresStore, SQLiteStore
+    from unified.sync._pgdb import is_postgres_url
+    from unified.webhooks import PostgresWebhookStore
+
+    if is_postgres_url(db):
+        store = PostgresStore(db.strip(), connection=connection)
+        try:
+            return store, PostgresWebhookStore.sharing(store)
+        except BaseException:
+            store.close()
+            raise
+    sqlite = SQLiteStore(db)
+    try:
+        return sqlite, _open(db)
+    except BaseException:
+        sqlite.close()
+        raise
+
+
+def _where(db: str) -> str:
+    from unified.sync._pgdb import is_postgres_url, redact_dsn
+
+    return redact_dsn(db) if is_postgres_url(db) else db
 
 
 async def _run(watcher: Any, connector: Any, report: Any, once: bool) -> None:
@@ -248,7 +277,7 @@ async def _run(watcher: Any, connector: Any, report: Any, once: bool) -> None:
 def webhooks_add(
     url: Annotated[str, typer.Argument(help="The subscriber's URL (http:// or https://).", show_default=False)],
     secret: SecretOpt = None,
-    db: DbOpt = Path("unified.db"),
+    db: DbOpt = "unified.db",
 ) -> None:
     """Add a subscriber (or change its secret); it receives the events found from now on."""
     if not secret:
@@ -263,7 +292,7 @@ def webhooks_add(
 @webhooks_app.command("remove")
 def webhooks_remove(
     url: Annotated[str, typer.Argument(help="The subscriber's URL.", show_default=False)],
-    db: DbOpt = Path("unified.db"),
+    db: DbOpt = "unified.db",
 ) -> None:
     """Remove a subscriber and its deliveries (its URL whole, or as `unified webhooks list` shows it)."""
     from unified.webhooks import redact_url
@@ -275,7 +304,7 @@ def webhooks_remove(
 
 @webhooks_app.command("list")
 def webhooks_list(
-    db: DbOpt = Path("unified.db"),
+    db: DbOpt = "unified.db",
     fmt: Annotated[RecordFormat, typer.Option("--format", help="table or json.")] = RecordFormat.table,
 ) -> None:
     """The subscribers and how many of their deliveries are pending, delivered and failed (secrets not shown, URLs
@@ -300,7 +329,7 @@ def webhooks_list(
 
 @webhooks_app.command("deliveries")
 def webhooks_deliveries(
-    db: DbOpt = Path("unified.db"),
+    db: DbOpt = "unified.db",
     status: Annotated[
         StatusName | None, typer.Option("--status", help="Only pending, delivered or failed ones.", show_default=False)
     ] = None,
@@ -329,7 +358,7 @@ def webhooks_deliveries(
 
 @webhooks_app.command("replay")
 def webhooks_replay(
-    db: DbOpt = Path("unified.db"),
+    db: DbOpt = "unified.db",
     include_delivered: Annotated[
         bool, typer.Option("--all", help="Also replay deliveries that succeeded (default: the failed ones).")
     ] = False,
@@ -347,7 +376,7 @@ def webhooks_replay(
 
 @webhooks_app.command("deliver")
 def webhooks_deliver(
-    db: DbOpt = Path("unified.db"),
+    db: DbOpt = "unified.db",
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a subscriber.")] = 10.0,
 ) -> None:
     """Send the deliveries that are due now (no sync); prints what happened as JSON."""
