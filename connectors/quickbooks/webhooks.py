@@ -43,7 +43,6 @@ Intuit's retry through (the ASGI app does this and answers 500).
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -53,7 +52,6 @@ from typing import Any
 
 from pydantic import BaseModel
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -65,7 +63,15 @@ from schemas import Bill, Contact, Expense, Invoice
 from unified.errors import EntityNotFoundError, RequestValidationError
 from unified.events import ChangeKind, Event, make_events
 from unified.secret import Secret
-from unified.webhooks import DedupeStore, MemoryDedupe, WebhookEntityError, WebhookRejected, verify_hmac_signature
+from unified.webhooks import (
+    DedupeStore,
+    MemoryDedupe,
+    WebhookEntityError,
+    WebhookRejected,
+    deliver_event,
+    refusal_response,
+    verify_hmac_signature,
+)
 
 __all__ = ["SIGNATURE_HEADER", "WEBHOOK_ENTITIES", "Change", "QuickBooksWebhookReceiver", "parse_changes"]
 
@@ -305,23 +311,18 @@ class QuickBooksWebhookReceiver:
         async def receive(request: Request) -> Response:
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body:
-                return _refusal(WebhookRejected(f"The body is larger than the {self.max_body} bytes accepted."))
+                return refusal_response(WebhookRejected(f"The body is larger than the {self.max_body} bytes accepted."))
             try:
                 events = await self.handle(await request.body(), request.headers)
             except WebhookRejected as exc:
                 logger.warning("Refused a QuickBooks webhook delivery: %s", exc.message)
-                return _refusal(exc)
+                return refusal_response(exc)
             except Exception:
                 logger.exception("Reading a QuickBooks webhook delivery failed; Intuit will deliver it again")
                 return JSONResponse({"error": "ProcessingFailed", "message": "The delivery could not be read."}, 500)
             try:
                 for event in events:
-                    if inspect.iscoroutinefunction(on_event):
-                        await on_event(event)
-                    else:
-                        result = await run_in_threadpool(on_event, event)
-                        if inspect.isawaitable(result):
-                            await result
+                    await deliver_event(on_event, event)
             except Exception:
                 self.forget(events)
                 logger.exception("Processing a QuickBooks webhook event failed; Intuit will deliver it again")
@@ -329,7 +330,3 @@ class QuickBooksWebhookReceiver:
             return JSONResponse({"received": len(events), "events": [e.id for e in events]})
 
         return Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])
-
-
-def _refusal(exc: WebhookRejected) -> Response:
-    return JSONResponse({"error": exc.type_name, "message": exc.message}, status_code=exc.status_code)

@@ -30,7 +30,6 @@ record, category, type and time) gives no second event; the keys live in ``dedup
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -40,7 +39,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -51,7 +49,7 @@ from connectors.xero.connector import XeroConnector
 from unified.errors import EntityNotFoundError, RequestValidationError, UnifiedError
 from unified.events import ChangeKind, Event, make_events
 from unified.secret import Secret
-from unified.webhooks import DedupeStore, MemoryDedupe, WebhookRejected, verify_hmac_signature
+from unified.webhooks import DedupeStore, MemoryDedupe, WebhookRejected, deliver_event, verify_hmac_signature
 
 __all__ = ["SIGNATURE_HEADER", "XeroWebhookReceiver"]
 
@@ -218,12 +216,7 @@ class XeroWebhookReceiver:
                 return
             for event in events:
                 try:
-                    if inspect.iscoroutinefunction(on_event):
-                        await on_event(event)
-                    else:
-                        result = await run_in_threadpool(on_event, event)
-                        if inspect.isawaitable(result):
-                            await result
+                    await deliver_event(on_event, event)
                 except Exception:
                     logger.exception("Processing a Xero webhook event failed (%s %s)", event.type, event.entity_id)
 

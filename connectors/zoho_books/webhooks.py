@@ -68,7 +68,6 @@ or to attach the webhook to rules, do it by hand in Zoho Books:
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import logging
 import re
@@ -79,7 +78,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -94,6 +92,8 @@ from unified.webhooks import (
     MemoryDedupe,
     WebhookEntityError,
     WebhookRejected,
+    deliver_event,
+    refusal_response,
     verify_hmac_signature,
 )
 
@@ -277,21 +277,16 @@ class ZohoWebhookReceiver:
         async def receive(request: Request) -> Response:
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_body:
-                return _refusal(WebhookRejected(f"The body is larger than the {self.max_body} bytes accepted."))
+                return refusal_response(WebhookRejected(f"The body is larger than the {self.max_body} bytes accepted."))
             body = await request.body()
             try:
                 events = self.handle(body, request.headers, query=dict(request.query_params))
             except WebhookRejected as exc:
                 logger.warning("Refused a Zoho Books webhook delivery: %s", exc.message)
-                return _refusal(exc)
+                return refusal_response(exc)
             try:
                 for event in events:
-                    if inspect.iscoroutinefunction(on_event):
-                        await on_event(event)
-                    else:
-                        result = await run_in_threadpool(on_event, event)
-                        if inspect.isawaitable(result):
-                            await result
+                    await deliver_event(on_event, event)
             except Exception:
                 self.forget(events)
                 logger.exception("Processing a Zoho Books webhook event failed; Zoho will deliver it again")
@@ -299,10 +294,6 @@ class ZohoWebhookReceiver:
             return JSONResponse({"received": len(events), "events": [e.id for e in events]})
 
         return Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])
-
-
-def _refusal(exc: WebhookRejected) -> Response:
-    return JSONResponse({"error": exc.type_name, "message": exc.message}, status_code=exc.status_code)
 
 
 def _parse(body: bytes) -> tuple[str, dict[str, Any], dict[str, Any]]:

@@ -34,6 +34,7 @@ from unified.webhooks._delivery import Deliverer, DeliveryReport, RetryPolicy
 from unified.webhooks._errors import WebhookEntityError, WebhookRejected, WebhookSignatureError
 from unified.webhooks._outbox import OutboxStore, change_id
 from unified.webhooks._pgstore import PostgresWebhookStore, open_webhooks
+from unified.webhooks._receiving import deliver_event, refusal_response
 from unified.webhooks._signing import (
     SIGNATURE_HEADER,
     hmac_signature_matches,
@@ -74,10 +75,12 @@ __all__ = [
     "WebhookSignatureError",
     "WebhookStore",
     "change_id",
+    "deliver_event",
     "event_body",
     "hmac_signature_matches",
     "open_webhooks",
     "redact_url",
+    "refusal_response",
     "sign_payload",
     "verify_hmac_signature",
     "verify_signature",
