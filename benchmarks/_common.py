@@ -35,12 +35,17 @@ PAGE_SIZE = 200  # Zoho's largest page
 SPAWN = multiprocessing.get_context("spawn")  # a child starts clean: no copy of the parent's memory
 
 
-def parse_args(description: str, *, window: float | None = None) -> argparse.Namespace:
-    """``--quick``; and ``--window`` (seconds, default ``window``) for scripts that pace against a rate window."""
+def parse_args(
+    description: str, *, window: float | None = None, extra: Sequence[tuple[str, str]] = ()
+) -> argparse.Namespace:
+    """``--quick``; ``--window`` (seconds, default ``window``) for scripts that pace against a rate window; and
+    ``extra`` options taking a text value (flag, help)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="a small, fast smoke run")
     if window is not None:
         parser.add_argument("--window", type=float, default=window, help=f"the rate window in seconds ({window:g})")
+    for flag, text in extra:
+        parser.add_argument(flag, default=None, help=text)
     return parser.parse_args()
 
 

@@ -5,13 +5,15 @@
 Invoices with 1, 5 and 50 lines are created in the emulator (in-process), so totals, taxes and custom fields
 are Zoho's own, and read back as ``GET /invoices/{id}`` returns them. Then, per invoice:
 
-- read: the connector's reader (``invoice_from_zoho``: cattrs wire model, then the pydantic ``Invoice``), beside
-  ``json.loads`` of the payload's text;
+- read: the connector's reader (``invoice_from_zoho``: Zoho's JSON straight to the pydantic ``Invoice``) on the
+  payload as the connector parses it (amounts as ``Decimal``), beside ``json.loads`` of the payload's text;
+  ``read (floats)`` is the same reader on plain ``json.loads`` output, where every amount is a float to convert;
 - write: what the connector does before a create (``validate_write``, custom fields resolved to their ids,
   ``invoice_to_zoho``), beside ``json.dumps`` of the body it produces.
 
-Each figure is the median of several repetitions, the four measurements interleaved so the machine's load
-weighs on all of them alike. Target: mapping costs at most 3 times the JSON work (ratio <= 3).
+Each figure is the median of several repetitions of CPU time (this process's own, so other work on a shared
+machine weighs less on it), the measurements interleaved so the machine's load weighs on all of them alike.
+Targets: a read costs at most 2 times ``json.loads``, a write at most 3 times ``json.dumps``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from _common import environment, in_process, parse_args, print_table, run, say, summary
@@ -31,7 +34,8 @@ from connectors.zoho_books.capabilities import SPECS
 from connectors.zoho_books.emulator import ZohoBooksEmulator
 from schemas import Invoice
 
-TARGET = 3.0
+READ_TARGET = 2.0
+WRITE_TARGET = 3.0
 SIZES = (1, 5, 50)
 LINE_FIELDS = ("item_id", "description", "rate", "quantity", "tax_id", "discount")
 # what a user sets on an invoice they write: the read-only and computed fields of a read are left out
@@ -123,39 +127,42 @@ def writer(org: Organization) -> Callable[[Invoice], tuple[dict[str, Any], dict[
 
 
 def per_record(func: Callable[[Any], object], items: Sequence[Any], loops: int) -> float:
-    started = time.perf_counter()
+    """CPU seconds per item of ``func``."""
+    started = time.process_time()
     for _ in range(loops):
         for item in items:
             func(item)
-    return (time.perf_counter() - started) / (loops * len(items))
+    return (time.process_time() - started) / (loops * len(items))
 
 
 def main() -> None:
     args = parse_args(__doc__.splitlines()[0])
-    per_size, repeats = (5, 3) if args.quick else (20, 9)
+    per_size, repeats = (5, 5) if args.quick else (20, 15)
     say(environment())
     emu = ZohoBooksEmulator(seed=7, contacts=50, invoices=per_size, bills=0, expenses=0, window_seconds=0.01)
     texts, org = run(build(emu, per_size))
     write = writer(org)
     rows: list[list[object]] = []
-    worst = 0.0
+    worst_read = worst_write = 0.0
     for size in SIZES:
-        payloads = [json.loads(text) for text in texts[size]]
+        floats = [json.loads(text) for text in texts[size]]
+        payloads = [json.loads(text, parse_float=Decimal) for text in texts[size]]  # as the connector parses
         models = [
             Invoice.model_validate(mapping.invoice_from_zoho(p).model_dump(include=WRITE_FIELDS, exclude_none=True))
             for p in payloads
         ]
         bodies = [write(model)[0] for model in models]
         loops = max(1, 200 // (size * per_size))
-        timings: dict[str, list[float]] = {"loads": [], "read": [], "dumps": [], "write": []}
+        timings: dict[str, list[float]] = {"loads": [], "read": [], "floats": [], "dumps": [], "write": []}
         for _ in range(repeats):
             timings["loads"].append(per_record(json.loads, texts[size], loops))
             timings["read"].append(per_record(mapping.invoice_from_zoho, payloads, loops))
+            timings["floats"].append(per_record(mapping.invoice_from_zoho, floats, loops))
             timings["dumps"].append(per_record(json.dumps, bodies, loops))
             timings["write"].append(per_record(write, models, loops))
         median = {name: statistics.median(values) for name, values in timings.items()}
         read_ratio, write_ratio = median["read"] / median["loads"], median["write"] / median["dumps"]
-        worst = max(worst, read_ratio, write_ratio)
+        worst_read, worst_write = max(worst_read, read_ratio), max(worst_write, write_ratio)
         rows.append(
             [
                 size,
@@ -163,18 +170,23 @@ def main() -> None:
                 f"{1 / median['loads']:,.0f}",
                 f"{1 / median['read']:,.0f}",
                 f"{read_ratio:.1f}",
+                f"{median['floats'] / median['loads']:.1f}",
                 f"{1 / median['dumps']:,.0f}",
                 f"{1 / median['write']:,.0f}",
                 f"{write_ratio:.1f}",
             ]
         )
     print_table(
-        f"Invoices per second, median of {repeats} ({per_size} invoices per size)",
-        ["lines", "GET KB", "json.loads", "read", "read/loads", "json.dumps", "write", "write/dumps"],
+        f"Invoices per CPU second, median of {repeats} ({per_size} invoices per size)",
+        ["lines", "GET KB", "json.loads", "read", "read/loads", "floats/loads", "json.dumps", "write", "write/dumps"],
         rows,
     )
     say("read: Zoho JSON (parsed) -> Invoice; write: Invoice -> the body the connector sends (not yet text)")
-    summary(worst <= TARGET, f"mapping costs at most {worst:.1f}x the JSON work (target {TARGET:g}x)")
+    summary(
+        worst_read <= READ_TARGET and worst_write <= WRITE_TARGET,
+        f"a read costs at most {worst_read:.1f}x json.loads (target {READ_TARGET:g}x), a write at most "
+        f"{worst_write:.1f}x json.dumps (target {WRITE_TARGET:g}x)",
+    )
 
 
 if __name__ == "__main__":

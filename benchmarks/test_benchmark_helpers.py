@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from _common import Served, minimum_calls, pages
-from throughput import busiest_window
+from listing import ratio
+from throughput import busiest_window, share_of_ceiling
 
 from connectors.zoho_books import ZohoBooksConnector
 
@@ -59,3 +61,13 @@ def test_busiest_window_counts_arrivals_in_any_sliding_window() -> None:
     assert busiest_window([], 1.0) == 0
     assert busiest_window([0.0, 0.5, 0.99, 1.0, 1.5, 2.2], 1.0) == 3
     assert busiest_window([3.0, 0.0, 0.1, 2.95], 0.2) == 2
+
+
+def test_share_of_ceiling_is_the_rate_over_the_window_s_limit() -> None:
+    # 100 calls per 1.5 s allow 66.7 calls/s: 1,300 calls in 20 s are 65 a second, 97.5% of that
+    assert share_of_ceiling(1300, 20.0, 1.5) == pytest.approx(0.975)
+    assert share_of_ceiling(100, 1.5, 1.5) == pytest.approx(1.0)
+
+
+def test_the_listing_ratio_is_our_time_over_theirs() -> None:
+    assert ratio(2.0, 1.0) == 2.0 and ratio(0.5, 1.0) == 0.5

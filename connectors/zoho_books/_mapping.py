@@ -1,11 +1,16 @@
-"""Zoho Books payloads <-> unified models, through one cattrs Converter over the attrs wire models.
+"""Zoho Books payloads <-> unified models: writes through one cattrs Converter over the attrs wire models, reads
+straight from Zoho's JSON with the same value parsers.
 
-Zoho JSON -> wire (``structure``) is tolerant, because Zoho writes it: ``""`` and ``" "`` become ``None``, ids
-sent as JSON numbers become strings, numbers become ``Decimal`` (floats through their shortest repr), Zoho's
+Reading Zoho is tolerant, because Zoho writes it: ``""`` and ``" "`` become ``None``, ids sent as JSON numbers
+become strings, numbers become ``Decimal`` (floats through their shortest repr), Zoho's
 ``2013-11-18T02:02:51-0800`` becomes an aware datetime, and a value of the wrong shape becomes ``None`` rather
-than failing the page; unknown fields are ignored here and kept on ``raw`` when asked. Wire -> JSON
-(``unstructure``) omits every ``None``, so a write sends only what the unified record sets; ``Decimal`` goes out
-as a JSON number when a float carries it exactly, else as a numeric string.
+than failing the page; unknown fields are ignored here and kept on ``raw`` when asked. The readers
+(``invoice_from_zoho``...) take each value they map from the payload with these parsers and build the unified
+record in one pass: reads are the hot path of lists and syncs, and a wire-model stage there cost more than
+parsing the JSON. ``structure`` reads a payload into its wire model with the same parsers (the write path's
+view of the organization: taxes, the contact being updated). Wire -> JSON (``unstructure``) omits every
+``None``, so a write sends only what the unified record sets; ``Decimal`` goes out as a JSON number when a float
+carries it exactly, else as a numeric string.
 
 The rules of the mapping:
 
