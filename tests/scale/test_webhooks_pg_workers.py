@@ -299,6 +299,27 @@ def database(pg_database: str) -> Iterator[str]:
     yield from own_database()
 
 
+def test_a_worker_delivers_periodically_and_after_changes_with_one_delivery_job_waiting(database: str) -> None:
+    from unified.jobs._app import DELIVER_TASK, _deliver_soon, build_app, deliver_cron, ensure_schema
+
+    assert deliver_cron(5) == "* * * * * */5" and deliver_cron(0.2) == "* * * * * */1"
+    assert deliver_cron(120) == "*/2 * * * *"
+    ensure_schema(database)
+
+    async def twice() -> list[str]:
+        app = build_app(database, deliver_cron=deliver_cron(5))
+        assert [(t.task.name, t.cron) for t in app.periodic_registry.periodic_tasks.values()] == [
+            (DELIVER_TASK, "* * * * * */5")
+        ]
+        async with app.open_async():
+            await _deliver_soon(app)
+            await _deliver_soon(app)  # one is waiting already: it sends these changes too
+            return [job.task_name for job in await app.job_manager.list_jobs_async()]
+
+    assert asyncio.run(twice()) == [DELIVER_TASK]
+    assert build_app(database).periodic_registry.periodic_tasks == {}  # --deliver-every 0: only after changes
+
+
 @pytest.mark.e2e
 def test_worker_processes_deliver_each_event_once_and_after_a_kill_at_least_once(
     database: str, tmp_path: Path, _vault_key: str
