@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 import httpx
 from pydantic import BaseModel
 
+from schemas import read_only_fields as read_only_model_fields
 from unified.errors import ConnectorOperationUnsupportedError
 from unified.settings import ConnectionSettings
 
@@ -81,6 +82,35 @@ class ResourceCapabilities:
 
     def supports(self, operation: Operation | str) -> bool:
         return Operation(operation) in self.operations
+
+    @classmethod
+    def of_model(
+        cls,
+        model: type[BaseModel],
+        *,
+        writable: Iterable[str],
+        computed: Iterable[str] = (),
+        operations: Iterable[Operation] = (),
+        filters: Iterable[str] = (),
+        sorts: Iterable[str] = (),
+        updated_since: UpdatedSince | None = None,
+        detail_fields: Iterable[str] = (),
+        max_page_size: int = 200,
+    ) -> ResourceCapabilities:
+        """A resource's capabilities from what the connector writes and what the provider computes: the model's
+        read-only fields, ``computed`` and ``raw`` are read-only, and never writable."""
+        model_fields = frozenset(model.model_fields)
+        read_only = (read_only_model_fields(model) | frozenset(computed) | {"raw"}) & model_fields
+        return cls(
+            operations=frozenset(operations) or frozenset(Operation),
+            filters=frozenset(filters),
+            sorts=frozenset(sorts),
+            updated_since=updated_since,
+            writable_fields=(frozenset(writable) & model_fields) - read_only,
+            read_only_fields=read_only,
+            detail_fields=frozenset(detail_fields),
+            max_page_size=max_page_size,
+        )
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Literal
 import attrs
 from pydantic import BaseModel
 
-from schemas import Bill, Contact, Expense, Invoice, TaxRate, read_only_fields
+from schemas import Bill, Contact, Expense, Invoice, TaxRate
 from unified.connector import Capabilities, Operation, ResourceCapabilities
 
 __all__ = ["CAPABILITIES", "MAX_PAGE_SIZE", "SPECS", "ResourceSpec"]
@@ -56,15 +56,14 @@ class ResourceSpec:
         return self.deletes == "deactivate"
 
     def declare(self) -> ResourceCapabilities:
-        model_fields = frozenset(self.model.model_fields)
-        read_only = (read_only_fields(self.model) | self.computed | {"raw"}) & model_fields
-        return ResourceCapabilities(
+        return ResourceCapabilities.of_model(
+            self.model,
+            writable=self.writable,
+            computed=self.computed,
             operations=self.operations,
-            filters=frozenset(self.filters),
-            sorts=frozenset(self.sorts),
+            filters=self.filters,
+            sorts=self.sorts,
             updated_since="server",
-            writable_fields=(self.writable & model_fields) - read_only,
-            read_only_fields=read_only,
             max_page_size=MAX_PAGE_SIZE,
         )
 

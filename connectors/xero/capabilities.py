@@ -26,7 +26,7 @@ from collections.abc import Mapping
 import attrs
 from pydantic import BaseModel
 
-from schemas import Bill, Contact, Expense, Invoice, TaxRate, read_only_fields
+from schemas import Bill, Contact, Expense, Invoice, TaxRate
 from unified.connector import Capabilities, Operation, ResourceCapabilities, UpdatedSince
 from unified.errors import RequestValidationError
 
@@ -87,18 +87,17 @@ class ResourceSpec:
     paged: bool = True
 
     def read_only(self) -> frozenset[str]:
-        model_fields = frozenset(self.model.model_fields)
-        return (read_only_fields(self.model) | self.computed | {"raw"}) & model_fields
+        return self.declare().read_only_fields
 
     def declare(self) -> ResourceCapabilities:
-        read_only = self.read_only()
-        return ResourceCapabilities(
+        return ResourceCapabilities.of_model(
+            self.model,
+            writable=self.writable,
+            computed=self.computed,
             operations=self.operations,
-            filters=frozenset(self.filters),
-            sorts=frozenset(self.sorts),
+            filters=self.filters,
+            sorts=self.sorts,
             updated_since=self.updated_since,
-            writable_fields=self.writable - read_only,
-            read_only_fields=read_only,
             max_page_size=MAX_PAGE_SIZE,
         )
 

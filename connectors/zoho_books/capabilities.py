@@ -24,8 +24,8 @@ from typing import Any
 import attrs
 from pydantic import BaseModel
 
-from schemas import Bill, Contact, Expense, Invoice, TaxRate, read_only_fields
-from unified.connector import Capabilities, Operation, ResourceCapabilities, UpdatedSince
+from schemas import Bill, Contact, Expense, Invoice, TaxRate
+from unified.connector import Capabilities, ResourceCapabilities, UpdatedSince
 from unified.errors import RequestValidationError
 
 __all__ = ["CAPABILITIES", "MAX_PAGE_SIZE", "SORT_ORDER", "SPECS", "Filter", "ResourceSpec", "capabilities"]
@@ -81,15 +81,13 @@ class ResourceSpec:
         return self.updated_since == "server"
 
     def declare(self) -> ResourceCapabilities:
-        model_fields = frozenset(self.model.model_fields)
-        read_only = (read_only_fields(self.model) | self.computed | {"raw"}) & model_fields
-        return ResourceCapabilities(
-            operations=frozenset(Operation),
-            filters=frozenset(self.filters),
-            sorts=frozenset(self.sorts),
+        return ResourceCapabilities.of_model(
+            self.model,
+            writable=self.writable,
+            computed=self.computed,
+            filters=self.filters,
+            sorts=self.sorts,
             updated_since=self.updated_since,
-            writable_fields=self.writable - read_only,
-            read_only_fields=read_only,
             detail_fields=self.detail_fields,
             max_page_size=MAX_PAGE_SIZE,
         )
