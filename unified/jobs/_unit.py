@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import time
 import weakref
 from collections.abc import Iterable
 from datetime import timedelta
@@ -71,9 +72,10 @@ async def sync_connection(
     try:
         store = PostgresStore(url, connection=name, schema=schema)
         try:
-            outbox = with_outbox(store)
+            outbox = _with_outbox(store)
             engine = SyncEngine(connector, outbox, connection=name, lock_wait=lock_wait, **engine_options)
             report = SyncReport(connection=name)
+            started = time.monotonic()
             for resource in engine.resources(resources):  # one at a time: each ends its own baseline
                 baseline = _start_baseline(store, resource)
                 if isinstance(outbox, OutboxStore):
@@ -81,6 +83,7 @@ async def sync_connection(
                 report.per_resource.update((await engine.run([resource], full=full)).per_resource)
                 if baseline:
                     store.set_meta(BASELINE + resource, "done")
+            report.duration = time.monotonic() - started
             return report
         finally:
             store.close()
@@ -88,7 +91,7 @@ async def sync_connection(
         await connector.aclose()
 
 
-def with_outbox(store: PostgresStore) -> Store:
+def _with_outbox(store: PostgresStore) -> Store:
     """``store``, wrapped so that each page's changes land in the webhook outbox in the page's own transaction
     (one session for both) when there is a subscriber to deliver them to."""
     webhooks = PostgresWebhookStore.sharing(store)

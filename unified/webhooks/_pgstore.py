@@ -54,6 +54,8 @@ from unified.webhooks._store import (
 )
 
 if TYPE_CHECKING:
+    import psycopg
+
     from unified.sync.postgres import PostgresStore
 
 __all__ = ["PostgresWebhookStore"]
@@ -121,7 +123,7 @@ class PostgresWebhookStore(WebhookStore):
         self._owns = _session is None
         if _session is None:
             self._lock = threading.RLock()
-            self._pg: Any = connect(url, what="webhook database")
+            self._pg: psycopg.Connection[Any] = connect(url, what="webhook database")
             self._pg_transactions = Transactions(self._pg, self._lock)
         else:
             # the sync store's own session: an outbox write joins the transaction of the page being written
