@@ -10,6 +10,8 @@ import typer
 
 from unified.emulator import (
     BillsOption,
+    ClientIdOption,
+    ClientSecretOption,
     ContactsOption,
     Emulator,
     ExpensesOption,
@@ -18,6 +20,7 @@ from unified.emulator import (
     HostOption,
     InvoicesOption,
     PortOption,
+    RefreshTokenOption,
     SeedOption,
     WindowSecondsOption,
     run_emulator,
@@ -40,9 +43,9 @@ def emulator_command(
     fixture: FixtureOption = None,
     window_seconds: WindowSecondsOption = 60.0,
     realms: Annotated[int, typer.Option("--realms", min=1, help="Companies to serve.")] = 1,
-    client_id: Annotated[str | None, typer.Option("--client-id", help="OAuth client id (seeded otherwise).")] = None,
-    client_secret: Annotated[str | None, typer.Option("--client-secret", help="OAuth client secret.")] = None,
-    refresh_token: Annotated[str | None, typer.Option("--refresh-token", help="A refresh token to accept.")] = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    refresh_token: RefreshTokenOption = None,
     realm_id: Annotated[str | None, typer.Option("--realm-id", help="The first company's id (digits).")] = None,
     webhook_url: Annotated[str | None, typer.Option("--webhook-url", help="POST change events here.")] = None,
     webhook_format: Annotated[

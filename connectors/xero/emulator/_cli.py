@@ -8,12 +8,15 @@ import typer
 
 from unified.emulator import (
     BillsOption,
+    ClientIdOption,
+    ClientSecretOption,
     ContactsOption,
     ExpensesOption,
     FixtureOption,
     HostOption,
     InvoicesOption,
     PortOption,
+    RefreshTokenOption,
     SeedOption,
     WindowSecondsOption,
     run_emulator,
@@ -31,15 +34,9 @@ def emulator_command(
     fixture: FixtureOption = None,
     window_seconds: WindowSecondsOption = 60.0,
     tenants: Annotated[int, typer.Option("--tenants", min=1, help="Organisations connected to the app.")] = 2,
-    client_id: Annotated[
-        str | None, typer.Option("--client-id", help="OAuth client id (default: from the seed).")
-    ] = None,
-    client_secret: Annotated[
-        str | None, typer.Option("--client-secret", help="OAuth client secret (default: from the seed).")
-    ] = None,
-    refresh_token: Annotated[
-        str | None, typer.Option("--refresh-token", help="The first refresh token to accept (default: from the seed).")
-    ] = None,
+    client_id: ClientIdOption = None,
+    client_secret: ClientSecretOption = None,
+    refresh_token: RefreshTokenOption = None,
 ) -> None:
     """Run a local Xero (identity, connections, Accounting API) until Ctrl-C."""
     from ._emulator import XeroEmulator
