@@ -46,3 +46,17 @@ def test_no_import_against_the_layering(package: str, forbidden: tuple[str, ...]
 
 def test_the_scan_sees_files() -> None:
     assert len(imported_modules("unified")) >= 8 and len(imported_modules("schemas")) >= 5
+
+
+def test_no_file_under_unified_names_a_provider() -> None:
+    import re
+
+    names = re.compile(r"zoho|xero|quickbooks|intuit", re.IGNORECASE)
+    offenders = {
+        str(path.relative_to(ROOT)): [
+            n + 1 for n, line in enumerate(path.read_text().splitlines()) if names.search(line)
+        ]
+        for path in (ROOT / "unified").rglob("*.py")
+    }
+    offenders = {path: lines for path, lines in offenders.items() if lines}
+    assert not offenders, f"unified/ names a provider (it must find connectors through entry points): {offenders}"
