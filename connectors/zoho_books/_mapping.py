@@ -158,13 +158,14 @@ def parse_decimal(value: object, _: object = None) -> Decimal | None:
     """A finite Decimal from a JSON number or numeric string; anything else is None."""
     if value is None:
         return None
-    if type(value) is float:  # what json.loads gives for most amounts: checked first, by exact type (fast)
-        number = Decimal(repr(value))
-        return number if number.is_finite() else None
-    if type(value) is int:  # not a bool
-        return Decimal(value)
+    # the common cases by exact type first (fast; an exact int is not a bool)
     if type(value) is Decimal:  # what the HTTP layer gives: JSON read with parse_float=Decimal
         return value if value.is_finite() else None
+    if type(value) is float:  # what json.loads gives
+        number = Decimal(repr(value))
+        return number if number.is_finite() else None
+    if type(value) is int:
+        return Decimal(value)
     if _blank(value) or isinstance(value, bool):
         return None
     try:
