@@ -166,7 +166,7 @@ def test_native_webhooks_become_unified_events(shape: str, tmp_path: Path) -> No
             with UnifiedClient(_connector(emu)) as client:
                 created = client.customers.create(Contact(display_name=f"Hook {shape} Ltd"))
                 client.invoices.delete("1")
-            emu.deliveries.flush()
+            assert emu.deliveries.flush(timeout=60)
         finally:
             server.should_exit = True
             thread.join()

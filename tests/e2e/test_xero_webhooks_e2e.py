@@ -120,7 +120,7 @@ def test_changes_arrive_as_unified_events_fetched_from_xero(emu: XeroEmulator, r
             return contact, invoice, bill
 
     contact, invoice, bill = asyncio.run(create())
-    assert emu.webhooks.flush()
+    assert emu.webhooks.flush(timeout=60)
     expected = {(bill.id, "accounting.bill.created"), (invoice.id, "accounting.invoice.created")}
     got = inbox.wait_for(lambda events: expected <= {(e.entity_id, e.type) for e in events[start:]})[start:]
     types = {(e.entity_id, e.type) for e in got}
@@ -135,7 +135,7 @@ def test_changes_arrive_as_unified_events_fetched_from_xero(emu: XeroEmulator, r
 
     seen = len(inbox.events)
     asyncio.run(void())
-    assert emu.webhooks.flush()
+    assert emu.webhooks.flush(timeout=60)
     later = inbox.wait_for(lambda events: any(e.entity_id == invoice.id for e in events[seen:]))[seen:]
     deleted = next(e for e in later if e.entity_id == invoice.id)
     assert isinstance(deleted.data, Invoice) and deleted.data.status == "void"

@@ -58,7 +58,7 @@ async def test_changes_are_announced_by_reference(emu: XeroEmulator, xero: Xero)
     created = await xero.ok("PUT", "/Invoices", json={"Invoices": [invoice(contact)]})
     invoice_id = created["Invoices"][0]["InvoiceID"]
     await xero.ok("POST", f"/Contacts/{contact}", json={"Contacts": [{"EmailAddress": "new@example.com"}]})
-    assert emu.webhooks.flush()
+    assert emu.webhooks.flush(timeout=60)
     assert len(receiver.bodies) == 2
     first, second = receiver.bodies
     event = first["events"][0]  # type: ignore[index]
@@ -86,7 +86,7 @@ async def test_credit_note_events_carry_type_and_status(emu: XeroEmulator, xero:
     contact = emu.records("Contacts")[0]["ContactID"]
     note = invoice(contact, Type="ACCRECCREDIT")
     await xero.ok("PUT", "/CreditNotes", json={"CreditNotes": [note]})
-    assert emu.webhooks.flush()
+    assert emu.webhooks.flush(timeout=60)
     assert receiver.bodies[0]["events"][0]["data"] == {"Type": "ACCRECCREDIT", "Status": "DRAFT"}  # type: ignore[index]
 
 
@@ -96,7 +96,7 @@ async def test_failed_deliveries_are_tried_again(emu: XeroEmulator, xero: Xero) 
     emu.webhooks.outbox.retry_delay = 0
     contact = emu.records("Contacts")[0]["ContactID"]
     await xero.ok("POST", f"/Contacts/{contact}", json={"Contacts": [{"FirstName": "Ana"}]})
-    assert emu.webhooks.flush()
+    assert emu.webhooks.flush(timeout=60)
     assert receiver.calls == 2 and len(receiver.bodies) == 1
     assert emu.webhooks.deliveries[-1]["attempts"] == 2 and emu.webhooks.deliveries[-1]["status"] == 200
 
