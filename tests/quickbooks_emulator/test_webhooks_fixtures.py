@@ -35,7 +35,7 @@ def test_writes_send_signed_events(fmt: str) -> None:
     with emu.serve(), httpx.Client(base_url=emu.url) as client:
         api = Api(emu, client)
         made = api.post("customer", {"DisplayName": "Hooked"}).json()["Customer"]
-        assert assert emu.deliveries.flush(timeout=60)
+        assert emu.deliveries.flush(timeout=60)
     assert len(received) == 1
     body = received[0].content
     assert verify_webhook(body, received[0].headers["intuit-signature"], emu.verifier_token)
