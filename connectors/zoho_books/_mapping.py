@@ -84,6 +84,7 @@ from schemas import (
     TaxRate,
 )
 from unified.errors import ConnectorExecutionError, RequestValidationError
+from unified.toolkit import decimal_out
 
 __all__ = [
     "CONTACT_NAME_LIMIT",
@@ -229,20 +230,6 @@ def _parse_date(value: object, _: object = None) -> dt.date | None:
 def format_timestamp(value: dt.datetime) -> str:
     """An aware datetime as Zoho writes it: ``2024-01-31T09:30:00+0530``."""
     return value.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-def decimal_out(value: Decimal) -> int | float | str:
-    """A Decimal as a JSON value that keeps it exactly."""
-    if value == value.to_integral_value() and abs(value) < 10**15:
-        return int(value)
-    text = str(value)
-    # 15 significant digits or fewer (each one a character of the text) come back from a float exactly (DBL_DIG)
-    if len(text) <= 15 and value.is_finite() and -300 < value.adjusted() < 300:
-        return float(text)
-    as_float = float(value)
-    if Decimal(repr(as_float)) == value:
-        return as_float
-    return str(value)
 
 
 def _decimal_or_none(value: Decimal | None) -> int | float | str | None:

@@ -125,10 +125,14 @@ def decimal_out(value: Decimal) -> int | float | str:
     """A Decimal as a JSON value that keeps it exactly: an int, a float whose repr is exact, else its digits."""
     if value == value.to_integral_value() and abs(value) < 10**15:
         return int(value)
+    text = str(value)
+    # 15 significant digits or fewer (each one a character of the text) come back from a float exactly (DBL_DIG)
+    if len(text) <= 15 and value.is_finite() and -300 < value.adjusted() < 300:
+        return float(text)
     as_float = float(value)
     if Decimal(repr(as_float)) == value:
         return as_float
-    return str(value)
+    return text
 
 
 def _is_list(type_: Any) -> bool:
