@@ -84,7 +84,7 @@ from schemas import (
     TaxRate,
 )
 from unified.errors import ConnectorExecutionError, RequestValidationError
-from unified.toolkit import decimal_out
+from unified.toolkit import decimal_out, one_tax_inclusive_flag
 
 __all__ = [
     "CONTACT_NAME_LIMIT",
@@ -914,27 +914,7 @@ def document_tax_inclusive(record: Invoice | Bill | Expense, fields: AbstractSet
     lines: Sequence[InvoiceLineItem | BillLineItem | ExpenseLineItem] = (
         record.line_items if "line_items" in fields and record.line_items else []
     )
-    flags: dict[int, bool] = {
-        index: line.tax_inclusive for index, line in enumerate(lines) if line.tax_inclusive is not None
-    }
-    if len(set(flags.values())) > 1:
-        inclusive = min(i for i, flag in flags.items() if flag)
-        exclusive = min(i for i, flag in flags.items() if not flag)
-        raise _refuse(
-            f"line_items[{inclusive}] is tax-inclusive but line_items[{exclusive}] is not; Zoho Books applies one "
-            "is_inclusive_tax to the whole document. Make the lines agree, or split them into two documents.",
-            f"line_items[{max(inclusive, exclusive)}].tax_inclusive",
-        )
-    if not flags:
-        return document
-    index, flag = next(iter(flags.items()))
-    if document is not None and document != flag:
-        raise _refuse(
-            f"line_items[{index}].tax_inclusive is {flag} but the document's tax_inclusive is {document}; Zoho "
-            "Books applies one is_inclusive_tax to the whole document. Make them agree.",
-            f"line_items[{index}].tax_inclusive",
-        )
-    return flag
+    return one_tax_inclusive_flag(document, lines, rule="Zoho Books applies one is_inclusive_tax to the whole document")
 
 
 def _validate_contact(record: Contact, fields: AbstractSet[str], *, create: bool) -> None:
