@@ -85,6 +85,7 @@ from schemas import (
 )
 from unified.errors import ConnectorExecutionError, RequestValidationError
 from unified.toolkit import decimal_out, one_tax_inclusive_flag
+from unified.toolkit import parse_bool as _parse_bool
 
 __all__ = [
     "CONTACT_NAME_LIMIT",
@@ -192,14 +193,6 @@ def _parse_int(value: object, _: object = None) -> int | None:
     if number is None or number != number.to_integral_value() or abs(number) > 10**18:
         return None
     return int(number)
-
-
-def _parse_bool(value: object, _: object = None) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
 
 
 def parse_timestamp(value: object, _: object = None) -> dt.datetime | None:
