@@ -48,7 +48,7 @@ from unified.webhooks._store import (
     Subscriber,
     WebhookStore,
     _check_url,
-    _time,
+    delivery_record,
     event_body,
     redact_url,
 )
@@ -381,21 +381,7 @@ class PostgresWebhookStore(WebhookStore):
                 "ORDER BY d.event_seq DESC, d.subscriber LIMIT %s",
                 (*params, limit),
             ).fetchall()
-        return [
-            DeliveryRecord(
-                event_id=row[0],
-                event_type=row[1],
-                entity_id=row[2],
-                subscriber=row[3],
-                status=row[4],
-                attempts=row[5],
-                next_attempt_at=_time(row[6]) if row[4] == "pending" else None,
-                last_status=row[7],
-                last_error=row[8],
-                delivered_at=_time(row[9]),
-            )
-            for row in rows
-        ]
+        return [delivery_record(row) for row in rows]
 
     def replay(
         self,

@@ -187,6 +187,23 @@ class DeliveryRecord:
         }
 
 
+def delivery_record(row: Sequence[Any]) -> DeliveryRecord:
+    """A row of ``event id, type, entity id, subscriber, status, attempts, next attempt, last status, last error,
+    delivered at`` (what both stores select for ``deliveries()``)."""
+    return DeliveryRecord(
+        event_id=row[0],
+        event_type=row[1],
+        entity_id=row[2],
+        subscriber=row[3],
+        status=row[4],
+        attempts=row[5],
+        next_attempt_at=_time(row[6]) if row[4] == "pending" else None,
+        last_status=row[7],
+        last_error=row[8],
+        delivered_at=_time(row[9]),
+    )
+
+
 class WebhookStore:
     """Subscribers, the outbox and its deliveries, in one SQLite file (thread-safe; one writer at a time).
 
@@ -430,21 +447,7 @@ class WebhookStore:
                 f"{clauses} ORDER BY d.event_seq DESC, d.subscriber LIMIT ?",
                 (*params, limit),
             ).fetchall()
-        return [
-            DeliveryRecord(
-                event_id=row[0],
-                event_type=row[1],
-                entity_id=row[2],
-                subscriber=row[3],
-                status=row[4],
-                attempts=row[5],
-                next_attempt_at=_time(row[6]) if row[4] == "pending" else None,
-                last_status=row[7],
-                last_error=row[8],
-                delivered_at=_time(row[9]),
-            )
-            for row in rows
-        ]
+        return [delivery_record(row) for row in rows]
 
     def replay(
         self,
