@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-__all__ = ["COLUMNS", "Column", "sql_value", "utc_text"]
+if TYPE_CHECKING:
+    from unified.sync.store import StoredRecord
+
+__all__ = ["COLUMNS", "Column", "record_row", "sql_value", "utc_text"]
 
 
 def utc_text(value: dt.datetime) -> str:
@@ -109,3 +113,23 @@ COLUMNS: Mapping[str, tuple[Column, ...]] = {
         _text("status"),
     ),
 }
+
+
+def record_row(table: str, record: StoredRecord) -> tuple[list[str], list[Any]]:
+    """The column names and values of a stored record's row in ``table`` (both stores write the same row)."""
+    columns = COLUMNS[table]
+    updated_at = getattr(record.record, "updated_at", None)
+    names = ["id", *(c.name for c in columns), "updated_at", "data", "raw"]
+    names += ["summary_hash", "record_hash", "detailed", "seen"]
+    values = [
+        record.id,
+        *(c.value(record.record) for c in columns),
+        utc_text(updated_at) if isinstance(updated_at, dt.datetime) else None,
+        record.json(),
+        json.dumps(record.raw, default=str) if record.raw is not None else None,
+        record.summary_hash,
+        record.record_hash,
+        int(record.detailed),
+        record.seen,
+    ]
+    return names, values

@@ -20,13 +20,12 @@ import json
 import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import AbstractContextManager
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
 from unified.errors import RequestValidationError
-from unified.sync._columns import COLUMNS, sql_value, utc_text
+from unified.sync._columns import COLUMNS, record_row, sql_value
 from unified.sync._lock import SyncLock
 from unified.sync._pgdb import Transactions, advisory_key, check_schema, connect, redact_dsn, scalar
 from unified.sync._pglock import PgSyncLock
@@ -219,22 +218,8 @@ class PostgresStore(Store):
 
     def upsert(self, resource: str, record: StoredRecord) -> None:
         table = self._table(resource)
-        columns = COLUMNS[table]
-        updated_at = getattr(record.record, "updated_at", None)
-        values = [
-            self.connection,
-            record.id,
-            *(c.value(record.record) for c in columns),
-            utc_text(updated_at) if isinstance(updated_at, datetime) else None,
-            record.json(),
-            json.dumps(record.raw, default=str) if record.raw is not None else None,
-            record.summary_hash,
-            record.record_hash,
-            int(record.detailed),
-            record.seen,
-        ]
-        names = ["connection", "id", *(c.name for c in columns), "updated_at", "data", "raw"]
-        names += ["summary_hash", "record_hash", "detailed", "seen"]
+        names, values = record_row(table, record)
+        names, values = ["connection", *names], [self.connection, *values]
         updates = ", ".join(f"{n} = excluded.{n}" for n in names[2:])
         with self._lock:
             self._db.execute(

@@ -14,7 +14,6 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import AbstractContextManager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from pydantic import BaseModel
 
 from unified._sqlite import Transactions, connect
 from unified.errors import RequestValidationError
-from unified.sync._columns import COLUMNS, sql_value, utc_text
+from unified.sync._columns import COLUMNS, record_row, sql_value
 from unified.sync._lock import FileSyncLock, MemorySyncLock, SyncLock
 from unified.sync.store import SYNC_RESOURCES, RecordState, Store, StoredRecord, resolve_view
 
@@ -180,21 +179,7 @@ class SQLiteStore(Store):
 
     def upsert(self, resource: str, record: StoredRecord) -> None:
         table = self._table(resource)
-        columns = COLUMNS[table]
-        updated_at = getattr(record.record, "updated_at", None)
-        values = [
-            record.id,
-            *(c.value(record.record) for c in columns),
-            utc_text(updated_at) if isinstance(updated_at, datetime) else None,
-            record.json(),
-            json.dumps(record.raw, default=str) if record.raw is not None else None,
-            record.summary_hash,
-            record.record_hash,
-            int(record.detailed),
-            record.seen,
-        ]
-        names = ["id", *(c.name for c in columns), "updated_at", "data", "raw"]
-        names += ["summary_hash", "record_hash", "detailed", "seen"]
+        names, values = record_row(table, record)
         updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
         with self._lock:
             self._db.execute(
